@@ -1,0 +1,59 @@
+"""The Python API, mirroring the CLI: ``optbench.solve(...)``."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Optional
+
+from .problem import make_problem
+from .result import Result
+from .run import run
+from .solvers.base import make_solver
+
+
+def solve(
+    problem: Any,
+    method: Any = "lbfgs",
+    *,
+    params: Optional[dict] = None,
+    options: Optional[dict] = None,
+    x0: Any = None,
+    gtol: float = 1e-6,
+    ftol: float = 0.0,
+    xtol: float = 0.0,
+    norm: str = "inf",
+    max_iter: Optional[int] = None,
+    max_evals: Optional[int] = None,
+    max_time: Optional[float] = None,
+    trace_x: Optional[bool] = None,
+    callback: Optional[Callable[[dict], None]] = None,
+) -> Result:
+    """Solve a problem with one method and return the :class:`~optbench.result.Result`.
+
+    ``problem`` is a registered name (``"rosenbrock"``), a user file reference
+    (``"path/to/file.py:name"``), a factory decorated with ``@problem``, or a
+    :class:`~optbench.problem.Problem`. ``params`` are the problem's parameters and
+    ``options`` the solver's hyperparameters (values or strings, as on the CLI).
+    The stopping tests and budgets are described in :mod:`optbench.run`.
+
+    >>> r = solve("rosenbrock", "newton")
+    >>> r.status.value, round(r.fun, 12)
+    ('converged', 0.0)
+    """
+    prob = make_problem(problem, params)
+    solver = make_solver(method, options)
+    result = run(
+        prob,
+        solver,
+        x0,
+        gtol=gtol,
+        ftol=ftol,
+        xtol=xtol,
+        norm=norm,
+        max_iter=max_iter,
+        max_evals=max_evals,
+        max_time=max_time,
+        trace_x=trace_x,
+        callback=callback,
+    )
+    result.options = dict(options or {})
+    return result

@@ -1,0 +1,108 @@
+"""``optbench solve``: one solver on one problem, a convergence table and a summary."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from .common import (
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_RUN,
+    check_output_path,
+    handle_errors,
+    load_problem_files,
+    parse_vector,
+    stderr_console,
+    stdout_console,
+)
+
+
+@handle_errors
+def solve_command(
+    problem: str = typer.Argument(..., help="Problem name (optbench list), or path/to/file.py:name."),
+    method: str = typer.Option("lbfgs", "--method", "-m", help="Solver: gd, newton, newton-cg, lbfgs, ..."),
+    param: Optional[List[str]] = typer.Option(None, "--param", "-p", help="Problem parameter key=value (repeatable)."),
+    option: Optional[List[str]] = typer.Option(None, "--option", "-o", help="Solver option key=value (repeatable)."),
+    x0: Optional[str] = typer.Option(None, "--x0", help="Starting point, comma-separated: '-1.2,1'."),
+    gtol: float = typer.Option(1e-6, "--gtol", help="Stop when ‖∇f‖ ≤ gtol (0 switches the test off)."),
+    ftol: float = typer.Option(0.0, "--ftol", help="Stop when the relative change in f ≤ ftol (0 = off)."),
+    xtol: float = typer.Option(0.0, "--xtol", help="Stop when ‖Δx‖ ≤ xtol·(1+‖x‖) (0 = off)."),
+    norm: str = typer.Option("inf", "--norm", help="Norm of the gradient test: inf or 2."),
+    max_iter: Optional[int] = typer.Option(None, "--max-iter", help="Iteration budget (default: the solver's)."),
+    max_evals: Optional[int] = typer.Option(None, "--max-evals", help="Budget of calls of f."),
+    max_time: Optional[float] = typer.Option(None, "--max-time", help="Time budget in seconds."),
+    csv: Optional[Path] = typer.Option(None, "--csv", help="Write the trace as CSV (streamed, one row per iteration)."),
+    json_out: bool = typer.Option(False, "--json", help="Print the result (with trace) as JSON instead of tables."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary; no table, no progress."),
+    trace_x: Optional[bool] = typer.Option(None, "--trace-x/--no-trace-x", help="Record x_1..x_n in the trace (default: n ≤ 10)."),
+    rows: int = typer.Option(40, "--rows", help="Table rows to show for long runs (the CSV keeps all)."),
+    strict: bool = typer.Option(False, "--strict", help="Exit 1 when the status is not a success."),
+    problems: Optional[List[Path]] = typer.Option(None, "--problems", help="Load problems from a .py file or directory."),
+) -> None:
+    """Run one solver on one problem; print the convergence table and a summary."""
+    from ..errors import UsageError
+    from ..params import parse_assignments
+    from ..problem import make_problem
+    from ..run import run
+    from ..solvers.base import make_solver
+    from ..status import Status
+    from ..trace import Trace
+
+    if rows < 3:
+        raise UsageError(f"--rows must be at least 3, got {rows}")
+    load_problem_files(problems)
+    params = parse_assignments(param, "--param")
+    options = parse_assignments(option, "--option")
+    solver = make_solver(method, options)
+    prob = make_problem(problem, params)
+    start = parse_vector(x0) if x0 is not None else None
+    check_output_path(csv, "--csv")
+
+    out, err = stdout_console(), stderr_console()
+    from .progress import RunProgress
+
+    progress = RunProgress(err, f"{solver.name} on {prob.label}", enabled=not (quiet or json_out))
+    record_x = prob.n <= 10 if trace_x is None else trace_x
+    trace = Trace(prob.n, record_x, prob.f_star)
+    csv_file = None
+    try:
+        if csv is not None:
+            try:
+                csv_file = open(csv, "w", newline="", encoding="utf-8")
+            except OSError as e:
+                from ..errors import RunError
+
+                raise RunError(f"--csv '{csv}' cannot be written: {e.strerror}") from None
+            trace.add_sink(csv_file)
+        result = run(
+            prob, solver, start, gtol=gtol, ftol=ftol, xtol=xtol, norm=norm, max_iter=max_iter,
+            max_evals=max_evals, max_time=max_time, trace_x=record_x, callback=progress, trace=trace,
+        )
+    finally:
+        progress.stop()
+        if csv_file is not None:
+            csv_file.close()
+    result.options = options
+
+    if json_out:
+        sys.stdout.write(result.to_json() + "\n")
+    else:
+        from ..report import summary_text, trace_table
+
+        if not quiet:
+            out.print(trace_table(result, max_rows=rows))
+        out.print(summary_text(result), end="")
+        if csv is not None:
+            out.print(f" * Trace written to {csv} ({len(result.trace)} rows)")
+
+    if result.status is Status.INTERRUPTED:
+        raise typer.Exit(EXIT_INTERRUPTED)
+    if result.status is Status.ERROR:
+        raise typer.Exit(EXIT_RUN)
+    if strict and not result.success:
+        raise typer.Exit(EXIT_RUN)
+    raise typer.Exit(EXIT_OK)

@@ -1,0 +1,191 @@
+"""Line searches along a descent direction d from x: Armijo backtracking and strong Wolfe.
+
+Both return a :class:`LineSearchResult`; neither raises when no acceptable step
+exists — ``ok`` is false and ``message`` says why, so the driver can report the
+status ``line_search_failed``. Trial points where f is NaN or infinite are
+treated as "too long" and shrunk, never accepted.
+
+References: Nocedal & Wright, *Numerical Optimization*, 2nd ed., §3.1 (Armijo
+condition, backtracking Alg. 3.1), §3.5 (strong Wolfe: Alg. 3.5 bracketing and
+Alg. 3.6 zoom, cubic interpolation eq. 3.59).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Optional
+
+import numpy as np
+
+from .oracle import Oracle
+
+
+@dataclass
+class LineSearchResult:
+    """Outcome of a line search: step length t, the new point and what is known there."""
+
+    ok: bool
+    t: float
+    x: np.ndarray
+    f: float
+    g: Optional[np.ndarray] = None
+    evals: int = 0
+    message: str = ""
+
+
+def _fail(x: np.ndarray, f0: float, t: float, evals: int, message: str) -> LineSearchResult:
+    return LineSearchResult(False, t, x, f0, None, evals, message)
+
+
+def backtracking(
+    oracle: Oracle,
+    x: np.ndarray,
+    f0: float,
+    g0: np.ndarray,
+    d: np.ndarray,
+    t0: float = 1.0,
+    c1: float = 1e-4,
+    rho: float = 0.5,
+    max_evals: int = 60,
+) -> LineSearchResult:
+    """Armijo backtracking (N&W Alg. 3.1): t ← ρ·t until f(x + t d) ≤ f(x) + c₁ t ∇fᵀd.
+
+    Uses f values only.
+    """
+    slope = float(g0 @ d)
+    if not slope < 0:
+        return _fail(x, f0, 0.0, 0, f"d is not a descent direction (∇fᵀd = {slope:.3g})")
+    t = t0
+    dnorm = float(np.linalg.norm(d))
+    xnorm = float(np.linalg.norm(x))
+    for k in range(1, max_evals + 1):
+        xt = x + t * d
+        ft = oracle.f(xt)
+        if math.isfinite(ft) and ft <= f0 + c1 * t * slope:
+            return LineSearchResult(True, t, xt, ft, None, k)
+        t *= rho
+        if t * dnorm <= 1e-16 * (1.0 + xnorm):
+            return _fail(x, f0, t, k, f"step became negligible (t = {t:.3g}) without sufficient decrease")
+    return _fail(x, f0, t, max_evals, f"no sufficient decrease after {max_evals} trial steps (last t = {t:.3g})")
+
+
+def _cubic_min(a: float, fa: float, da: float, b: float, fb: float, db: float) -> Optional[float]:
+    """Minimizer of the cubic interpolating f and f' at a and b (N&W eq. 3.59), or None."""
+    d1 = da + db - 3.0 * (fa - fb) / (a - b)
+    disc = d1 * d1 - da * db
+    if disc < 0 or not math.isfinite(disc):
+        return None
+    d2 = math.copysign(math.sqrt(disc), b - a)
+    denom = db - da + 2.0 * d2
+    if denom == 0:
+        return None
+    t = b - (b - a) * (db + d2 - d1) / denom
+    return t if math.isfinite(t) else None
+
+
+def strong_wolfe(
+    oracle: Oracle,
+    x: np.ndarray,
+    f0: float,
+    g0: np.ndarray,
+    d: np.ndarray,
+    t0: float = 1.0,
+    c1: float = 1e-4,
+    c2: float = 0.9,
+    t_max: float = 1e10,
+    max_evals: int = 40,
+) -> LineSearchResult:
+    """Strong Wolfe line search (N&W Alg. 3.5 bracketing + Alg. 3.6 zoom).
+
+    Finds t with f(x+td) ≤ f(x) + c₁ t ∇fᵀd and |∇f(x+td)ᵀd| ≤ c₂ |∇fᵀd|, using
+    f and ∇f at each trial (one reverse-mode pass each). Zoom trials come from
+    safeguarded cubic interpolation, falling back to bisection.
+    """
+    dphi0 = float(g0 @ d)
+    if not dphi0 < 0:
+        return _fail(x, f0, 0.0, 0, f"d is not a descent direction (∇fᵀd = {dphi0:.3g})")
+    evals = 0
+    # best point satisfying sufficient decrease, kept as a fallback
+    best: Optional[LineSearchResult] = None
+
+    def phi(t: float):
+        nonlocal evals, best
+        evals += 1
+        xt = x + t * d
+        ft, gt = oracle.value_and_grad(xt)
+        dt = float(gt @ d) if math.isfinite(ft) else math.nan
+        if math.isfinite(ft) and math.isfinite(dt) and ft <= f0 + c1 * t * dphi0:
+            if best is None or ft < best.f:
+                best = LineSearchResult(True, t, xt, ft, gt, evals, "strong Wolfe curvature condition not met")
+        return xt, ft, gt, dt
+
+    def accept(t, xt, ft, gt) -> LineSearchResult:
+        return LineSearchResult(True, t, xt, ft, gt, evals)
+
+    def zoom(lo, f_lo, d_lo, hi, f_hi, d_hi) -> LineSearchResult:
+        while evals < max_evals:
+            width = hi - lo
+            t = None
+            if math.isfinite(f_hi) and math.isfinite(d_hi):
+                t = _cubic_min(lo, f_lo, d_lo, hi, f_hi, d_hi)
+            lo_edge, hi_edge = sorted((lo + 0.1 * width, hi - 0.1 * width))
+            if t is None or not (lo_edge <= t <= hi_edge):
+                t = lo + 0.5 * width
+            xt, ft, gt, dt = phi(t)
+            if not math.isfinite(ft) or ft > f0 + c1 * t * dphi0 or ft >= f_lo:
+                hi, f_hi, d_hi = t, ft, dt
+            else:
+                if abs(dt) <= -c2 * dphi0:
+                    return accept(t, xt, ft, gt)
+                if dt * (hi - lo) >= 0:
+                    hi, f_hi, d_hi = lo, f_lo, d_lo
+                lo, f_lo, d_lo = t, ft, dt
+            if abs(hi - lo) * float(np.linalg.norm(d)) <= 1e-16 * (1.0 + float(np.linalg.norm(x))):
+                break
+        return _fallback(f"zoom did not meet the strong Wolfe conditions in {evals} evaluations")
+
+    def _fallback(message: str) -> LineSearchResult:
+        if best is not None and best.t > 0:
+            best.evals = evals
+            return best
+        return _fail(x, f0, 0.0, evals, message)
+
+    t_prev, f_prev, d_prev = 0.0, f0, dphi0
+    t = min(t0, t_max)
+    for i in range(max_evals):
+        xt, ft, gt, dt = phi(t)
+        if not math.isfinite(ft) or not math.isfinite(dt) or ft > f0 + c1 * t * dphi0 or (i > 0 and ft >= f_prev):
+            return zoom(t_prev, f_prev, d_prev, t, ft, dt)
+        if abs(dt) <= -c2 * dphi0:
+            return accept(t, xt, ft, gt)
+        if dt >= 0:
+            return zoom(t, ft, dt, t_prev, f_prev, d_prev)
+        if t >= t_max:
+            return _fallback(f"step reached t_max = {t_max:.3g} with f still decreasing (unbounded?)")
+        t_prev, f_prev, d_prev = t, ft, dt
+        t = min(2.0 * t, t_max)
+    return _fallback(f"no strong Wolfe step after {max_evals} evaluations")
+
+
+def search(
+    kind: str,
+    oracle: Oracle,
+    x: np.ndarray,
+    f0: float,
+    g0: np.ndarray,
+    d: np.ndarray,
+    t0: float = 1.0,
+    c1: float = 1e-4,
+    c2: float = 0.9,
+    rho: float = 0.5,
+) -> LineSearchResult:
+    """Dispatch on ``kind``: ``"armijo"`` (backtracking), ``"wolfe"`` (strong Wolfe) or ``"none"`` (t = t0)."""
+    if kind == "armijo":
+        return backtracking(oracle, x, f0, g0, d, t0=t0, c1=c1, rho=rho)
+    if kind == "wolfe":
+        return strong_wolfe(oracle, x, f0, g0, d, t0=t0, c1=c1, c2=c2)
+    if kind == "none":
+        xt = x + t0 * d
+        return LineSearchResult(True, t0, xt, math.nan, None, 0)
+    raise ValueError(f"unknown line search {kind!r}")

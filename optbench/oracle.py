@@ -1,0 +1,222 @@
+"""The derivative oracle: the only module that uses autograd's differential operators.
+
+``Oracle(problem)`` answers f(x), ∇f(x), ∇²f(x)·v and ∇²f(x) with exact
+derivatives from automatic differentiation (or from the problem's hand-written
+derivatives when it supplies them), counts every real evaluation and caches the
+last point, so that asking again at the same x costs and counts nothing.
+
+How the derivatives are computed (autograd 1.x):
+
+* gradient — reverse mode: ``make_vjp(f)(x)`` traces f once, then one backward
+  pass with cotangent 1 gives ∇f(x) (and f(x) for free);
+* Hessian-vector product — forward-over-reverse: ``make_jvp(∇f)(x)(v)`` pushes
+  the tangent v through the gradient computation, giving ∇f(x) and ∇²f(x)·v in
+  one pass (Pearlmutter 1994; Nocedal & Wright §8.1);
+* repeated HVPs at one x (inner CG loop, dense Hessians) — :meth:`Oracle.hvp_operator`
+  linearizes once: ``make_vjp(∇f)(x)`` records the gradient computation, then each
+  product is a single backward pass through that record (∇²f is symmetric, so the
+  vector-Jacobian product of ∇f is the Hessian-vector product);
+* dense Hessian — the operator above applied to the n unit vectors.
+
+Counters: ``nfev`` is the number of times the user's ``f`` actually ran (inside
+derivative computations too); ``ngev``, ``nhvp`` and ``nhev`` count gradients,
+Hessian-vector products and dense Hessians delivered. ``calls`` sums what each
+counter cost in gradient-equivalents is left to the reporting layer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
+
+import numpy as onp
+from autograd.core import make_jvp, make_vjp
+from autograd.extend import vspace
+
+from .errors import PluginError
+from .problem import Problem
+
+
+@dataclass
+class Counts:
+    """Cumulative evaluation counts."""
+
+    nfev: int = 0
+    ngev: int = 0
+    nhvp: int = 0
+    nhev: int = 0
+
+    def as_dict(self) -> dict:
+        return {"nfev": self.nfev, "ngev": self.ngev, "nhvp": self.nhvp, "nhev": self.nhev}
+
+
+class Oracle:
+    """Counted, cached access to f and its derivatives for one problem."""
+
+    def __init__(self, problem: Problem):
+        self.problem = problem
+        self.name = problem.name or "problem"
+        self.n = problem.n
+        self.counts = Counts()
+        self._user_f = problem.f
+        self._x: Optional[onp.ndarray] = None
+        self._f: Optional[float] = None
+        self._g: Optional[onp.ndarray] = None
+
+    # ------------------------------------------------------------------ counters
+    @property
+    def nfev(self) -> int:
+        return self.counts.nfev
+
+    @property
+    def ngev(self) -> int:
+        return self.counts.ngev
+
+    @property
+    def nhvp(self) -> int:
+        return self.counts.nhvp
+
+    @property
+    def nhev(self) -> int:
+        return self.counts.nhev
+
+    # ------------------------------------------------------------------ internals
+    def _counted_f(self, x: Any) -> Any:
+        self.counts.nfev += 1
+        return self._user_f(x)
+
+    def _at_cached(self, x: onp.ndarray) -> bool:
+        return self._x is not None and (x is self._x or onp.array_equal(x, self._x))
+
+    def _remember(self, x: onp.ndarray, f: Optional[float], g: Optional[onp.ndarray]) -> None:
+        if not self._at_cached(x):
+            self._x = onp.array(x, dtype=float, copy=True)
+            self._f, self._g = None, None
+        if f is not None:
+            self._f = f
+        if g is not None:
+            self._g = g
+
+    def _scalar(self, value: Any) -> float:
+        """Check the objective returned a real scalar and convert it to float."""
+        if isinstance(value, (str, bytes)):
+            raise PluginError(f"problem '{self.name}': f must return a real number, got a string {value!r}")
+        if isinstance(value, complex) or onp.iscomplexobj(value):
+            raise PluginError(f"problem '{self.name}': f must return a real number, got complex {value!r}")
+        arr = onp.asarray(value)
+        if arr.dtype.kind not in "fiub":
+            raise PluginError(f"problem '{self.name}': f must return a real number, got {type(value).__name__}")
+        if arr.size != 1:
+            raise PluginError(
+                f"problem '{self.name}': f must return a scalar, got an array of shape {arr.shape}"
+            )
+        return float(arr.reshape(()))
+
+    def _wrap_autograd_error(self, e: TypeError) -> Exception:
+        if "Box" in str(e) or "autograd" in str(e):
+            return PluginError(
+                f"problem '{self.name}': autograd cannot differentiate f ({e}); "
+                "write f with autograd.numpy (import autograd.numpy as np) and avoid in-place assignment"
+            )
+        return e
+
+    # ------------------------------------------------------------------ queries
+    def f(self, x: onp.ndarray) -> float:
+        """f(x), counted in ``nfev``; free if x is the cached point."""
+        if self._at_cached(x) and self._f is not None:
+            return self._f
+        fx = self._scalar(self._counted_f(x))
+        self._remember(x, fx, None)
+        return fx
+
+    def value_and_grad(self, x: onp.ndarray) -> tuple[float, onp.ndarray]:
+        """(f(x), ∇f(x)) by reverse mode (one traced call of f); counted in ``ngev``."""
+        if self._at_cached(x) and self._f is not None and self._g is not None:
+            return self._f, self._g
+        if self.problem.grad is not None:
+            fx = self.f(x)
+            self.counts.ngev += 1
+            g = onp.asarray(self.problem.grad(x), dtype=float).reshape(-1)
+            self._check_grad_shape(g)
+            self._remember(x, fx, g)
+            return fx, g
+        try:
+            vjp, ans = make_vjp(self._counted_f, x)
+            fx = self._scalar(ans)
+            g = vjp(vspace(ans).ones())
+        except TypeError as e:
+            raise self._wrap_autograd_error(e) from None
+        self.counts.ngev += 1
+        g = onp.asarray(g, dtype=float).reshape(-1)
+        self._remember(x, fx, g)
+        return fx, g
+
+    def grad(self, x: onp.ndarray) -> onp.ndarray:
+        """∇f(x)."""
+        return self.value_and_grad(x)[1]
+
+    def _check_grad_shape(self, g: onp.ndarray) -> None:
+        if g.size != self.n:
+            raise PluginError(f"problem '{self.name}': grad returned {g.size} entries, expected {self.n}")
+
+    def _autograd_grad(self, x: Any) -> Any:
+        vjp, ans = make_vjp(self._counted_f, x)
+        return vjp(vspace(ans).ones())
+
+    def hvp(self, x: onp.ndarray, v: onp.ndarray) -> onp.ndarray:
+        """∇²f(x)·v by forward-over-reverse (one pass); counted in ``nhvp``.
+
+        The pass also yields ∇f(x), which is cached without being counted as a gradient.
+        """
+        self.counts.nhvp += 1
+        if self.problem.hvp is not None:
+            return onp.asarray(self.problem.hvp(x, v), dtype=float).reshape(-1)
+        if self.problem.hess is not None:
+            return onp.asarray(self.problem.hess(x) @ v, dtype=float).reshape(-1)
+        try:
+            g, hv = make_jvp(self._autograd_grad, x)(onp.asarray(v, dtype=float))
+        except TypeError as e:
+            raise self._wrap_autograd_error(e) from None
+        self._remember(x, None, onp.asarray(g, dtype=float).reshape(-1))
+        return onp.asarray(hv, dtype=float).reshape(-1)
+
+    def hvp_operator(self, x: onp.ndarray) -> Callable[[onp.ndarray], onp.ndarray]:
+        """v ↦ ∇²f(x)·v for many v at one x: linearize once, then one backward pass per product.
+
+        Linearizing runs f once (``nfev``); each product is counted in ``nhvp``.
+        """
+        if self.problem.hvp is not None or self.problem.hess is not None:
+            return lambda v: self.hvp(x, v)
+        try:
+            vjp_of_grad, g = make_vjp(self._autograd_grad, x)
+        except TypeError as e:
+            raise self._wrap_autograd_error(e) from None
+        self._remember(x, None, onp.asarray(g, dtype=float).reshape(-1))
+
+        def apply(v: onp.ndarray) -> onp.ndarray:
+            self.counts.nhvp += 1
+            return onp.asarray(vjp_of_grad(onp.asarray(v, dtype=float)), dtype=float).reshape(-1)
+
+        return apply
+
+    def hess(self, x: onp.ndarray) -> onp.ndarray:
+        """Dense ∇²f(x) (n backward passes through one linearization); counted in ``nhev``."""
+        if self.problem.hess is not None:
+            self.counts.nhev += 1
+            H = onp.asarray(self.problem.hess(x), dtype=float)
+            return H.toarray() if hasattr(H, "toarray") else H
+        saved = self.counts.nhvp
+        op = self.hvp_operator(x)
+        H = onp.empty((self.n, self.n))
+        e = onp.zeros(self.n)
+        for i in range(self.n):
+            e[i] = 1.0
+            H[:, i] = op(e)
+            e[i] = 0.0
+        self.counts.nhvp = saved
+        self.counts.nhev += 1
+        return 0.5 * (H + H.T)
+
+    def cached_grad(self, x: onp.ndarray) -> Optional[onp.ndarray]:
+        """The gradient at x if it is already known (no evaluation)."""
+        return self._g if self._at_cached(x) else None

@@ -19,6 +19,7 @@ from typing import Optional
 import numpy as np
 
 from .oracle import Oracle
+from .status import Status
 
 
 @dataclass
@@ -32,6 +33,12 @@ class LineSearchResult:
     g: Optional[np.ndarray] = None
     evals: int = 0
     message: str = ""
+    unbounded: bool = False
+
+    @property
+    def failure_status(self) -> Status:
+        """The run status a failed search implies: ``unbounded`` or ``line_search_failed``."""
+        return Status.UNBOUNDED if self.unbounded else Status.LINE_SEARCH_FAILED
 
 
 def _fail(x: np.ndarray, f0: float, t: float, evals: int, message: str) -> LineSearchResult:
@@ -162,7 +169,9 @@ def strong_wolfe(
         if dt >= 0:
             return zoom(t, ft, dt, t_prev, f_prev, d_prev)
         if t >= t_max:
-            return _fallback(f"step reached t_max = {t_max:.3g} with f still decreasing (unbounded?)")
+            return LineSearchResult(
+                False, t, x, f0, None, evals, f"f still decreasing at t = t_max = {t_max:.3g} (f = {ft:.3g})", True
+            )
         t_prev, f_prev, d_prev = t, ft, dt
         t = min(2.0 * t, t_max)
     return _fallback(f"no strong Wolfe step after {max_evals} evaluations")

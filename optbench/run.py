@@ -5,7 +5,7 @@ and decides when to stop, in this order after each accepted step:
 
 1. non-finite f or ∇f at the new point → ``nonfinite`` (x is the last finite iterate);
 2. f < −1e20 or ‖x‖∞ > 1e20 → ``unbounded``;
-3. ‖∇f(x)‖ ≤ gtol → ``converged`` (∞-norm by default, ``norm="2"`` for the 2-norm);
+3. ‖∇f(x)‖ ≤ gtol → ``converged`` (∞-norm by default, ``norm="2"`` for the 2-norm; off when gtol = 0);
 4. |f_k − f_{k+1}| ≤ ftol·max(|f_k|, |f_{k+1}|, 1) → ``ftol`` (off when ftol = 0, the default);
 5. ‖x_{k+1} − x_k‖ ≤ xtol·(1 + ‖x_k‖) → ``xtol`` (off when xtol = 0, the default);
 
@@ -142,7 +142,7 @@ def run(
     state = solver.init(x, oracle)  # may refuse the problem (UsageError) before any step
     try:
         record(0, x, f, g)
-        if grad_norm(g, norm) <= gtol:
+        if gtol > 0 and grad_norm(g, norm) <= gtol:
             status = Status.CONVERGED
         while status is None:
             if k >= max_iter:
@@ -174,7 +174,7 @@ def run(
             if f < UNBOUNDED_F or float(np.max(np.abs(x))) > UNBOUNDED_X:
                 status = Status.UNBOUNDED
                 message = f"iteration {k}: f = {f:.3g}, ‖x‖∞ = {np.max(np.abs(x)):.3g}"
-            elif grad_norm(g, norm) <= gtol:
+            elif gtol > 0 and grad_norm(g, norm) <= gtol:
                 status = Status.CONVERGED
             elif ftol > 0 and abs(f_old - f) <= ftol * max(abs(f_old), abs(f), 1.0):
                 status = Status.FTOL

@@ -4,7 +4,8 @@ Update rule: x_{k+1} = x_k − t_k ∇f(x_k).
 
 * default: t_k from Armijo backtracking (N&W Alg. 3.1), starting from the
   previous step scaled by the change in slope, t⁰_k = t_{k−1} ∇f_{k−1}ᵀd_{k−1} / ∇f_kᵀd_k
-  (N&W eq. 3.60), and t⁰_0 = 1/‖∇f(x₀)‖∞ capped at 1;
+  (N&W eq. 3.60) but never below t_{k−1}, so steps can grow again (and an unbounded
+  direction is followed fast enough to be detected); t⁰_0 = 1/‖∇f(x₀)‖∞ capped at 1;
 * ``lr=<value>``: a fixed step, the textbook loop ``x ← x − lr·∇f(x)``, no line search.
 
 Reference: Nocedal & Wright, *Numerical Optimization*, 2nd ed., §3.1–3.3.
@@ -18,7 +19,6 @@ from typing import Literal, Optional
 import numpy as np
 
 from ..linesearch import search
-from ..status import Status
 from .base import Solver, StepInfo, register_solver
 
 
@@ -57,8 +57,9 @@ class GradientDescent(Solver):
         if state["t"] is None:
             t0 = min(1.0, 1.0 / max(float(np.max(np.abs(g))), 1e-300))
         else:
-            t0 = min(1.0 if self.line_search == "wolfe" else 1e10, state["t"] * state["slope"] / slope)
+            # N&W eq. 3.60, but never below the last accepted step (lets steps grow again)
+            t0 = min(1e10, max(state["t"] * state["slope"] / slope, state["t"]))
         ls = search(self.line_search, oracle, x, f, g, d, t0=t0, c1=self.c1, c2=self.c2, rho=self.rho)
         if not ls.ok:
-            return x, state, StepInfo(failure=Status.LINE_SEARCH_FAILED, message=ls.message)
+            return x, state, StepInfo(failure=ls.failure_status, message=ls.message)
         return ls.x, {"t": ls.t, "slope": slope}, StepInfo(alpha=ls.t)

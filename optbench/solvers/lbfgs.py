@@ -19,7 +19,6 @@ from typing import Literal
 import numpy as np
 
 from ..linesearch import search
-from ..status import Status
 from .base import Solver, StepInfo, register_solver
 
 
@@ -96,7 +95,7 @@ class LBFGS(Solver):
             d, t0 = -g, min(1.0, 1.0 / max(float(np.linalg.norm(g)), 1e-300))
         ls = search(self.line_search, oracle, x, f, g, d, t0=t0, c1=self.c1, c2=self.c2, rho=self.rho)
         if not ls.ok:
-            return x, state, StepInfo(failure=Status.LINE_SEARCH_FAILED, message=ls.message)
+            return x, state, StepInfo(failure=ls.failure_status, message=ls.message)
         g_new = ls.g if ls.g is not None else oracle.grad(ls.x)
         s, y = ls.x - x, g_new - g
         sy = float(s @ y)

@@ -106,5 +106,5 @@ class Newton(Solver):
                 return x, state, StepInfo(failure=Status.SOLVER_FAILED, message="the Hessian is singular")
         ls = search(self.line_search, oracle, x, f, g, d, t0=1.0, c1=self.c1, c2=self.c2, rho=self.rho)
         if not ls.ok:
-            return x, state, StepInfo(failure=Status.LINE_SEARCH_FAILED, message=ls.message, note=note)
+            return x, state, StepInfo(failure=ls.failure_status, message=ls.message, note=note)
         return ls.x, state, StepInfo(alpha=ls.t, note=note, negative_curvature=negative)

@@ -28,7 +28,6 @@ from typing import Literal, Optional
 import numpy as np
 
 from ..linesearch import search
-from ..status import Status
 from .base import Solver, StepInfo, register_solver
 
 
@@ -100,5 +99,5 @@ class NewtonCG(Solver):
         note = "neg. curvature" if negative else ""
         ls = search(self.line_search, oracle, x, f, g, d, t0=1.0, c1=self.c1, c2=self.c2, rho=self.rho)
         if not ls.ok:
-            return x, state, StepInfo(failure=Status.LINE_SEARCH_FAILED, message=ls.message, inner_iter=inner)
+            return x, state, StepInfo(failure=ls.failure_status, message=ls.message, inner_iter=inner)
         return ls.x, state, StepInfo(alpha=ls.t, inner_iter=inner, note=note, negative_curvature=negative)

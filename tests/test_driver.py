@@ -1,0 +1,131 @@
+"""The driver's stopping tests, statuses and error handling."""
+
+import math
+
+import autograd.numpy as anp
+import numpy as np
+import pytest
+
+import optbench
+from optbench import Problem, RunError, Status, UsageError
+
+
+def quad(n=3):
+    return Problem(lambda x: anp.sum((x - 1.0) ** 2), x0=np.zeros(n), f_star=0.0, x_star=np.ones(n))
+
+
+def test_max_iter_is_reported_honestly():
+    r = optbench.solve("rosenbrock", "gd", max_iter=10)
+    assert r.status is Status.MAX_ITER and not r.success
+    assert r.nit == 10 and len(r.trace) == 11
+    assert "max_iter = 10" in r.message
+
+
+def test_max_evals_budget():
+    r = optbench.solve("rosenbrock", "gd", max_evals=25)
+    assert r.status is Status.MAX_EVALS and not r.success
+    assert r.nfev >= 25
+
+
+def test_max_time_budget():
+    r = optbench.solve("rosenbrock", "gd", params={"n": 50}, max_time=0.05, gtol=0)
+    assert r.status is Status.MAX_TIME and not r.success
+
+
+def test_converged_means_gradient_test_holds_in_chosen_norm():
+    for norm in ("inf", "2"):
+        r = optbench.solve("rosenbrock", "lbfgs", gtol=1e-8, norm=norm)
+        g = r.jac
+        value = np.max(np.abs(g)) if norm == "inf" else np.linalg.norm(g)
+        assert r.status is Status.CONVERGED and value <= 1e-8
+        assert r.grad_norm == pytest.approx(value)
+
+
+def test_converged_at_x0_without_a_step():
+    r = optbench.solve(quad(), "lbfgs", x0=[1.0, 1.0, 1.0])
+    assert r.status is Status.CONVERGED and r.nit == 0 and len(r.trace) == 1
+
+
+def test_gtol_zero_switches_the_gradient_test_off():
+    r = optbench.solve("rosenbrock", "newton", gtol=0, max_iter=30)
+    assert r.status is Status.MAX_ITER or r.status is Status.LINE_SEARCH_FAILED
+    assert r.nit > 21  # would have stopped at 21 with the default gtol
+
+
+def test_ftol_stops_with_its_own_status():
+    r = optbench.solve("rosenbrock", "gd", ftol=1e-3)
+    assert r.status is Status.FTOL and r.success
+    assert r.grad_norm > 1e-6  # the gradient test does not hold, and the status does not claim it
+
+
+@pytest.mark.parametrize(
+    "kwargs,match",
+    [
+        ({"gtol": -1}, "gtol must be ≥ 0"),
+        ({"ftol": -1e-3}, "ftol must be ≥ 0"),
+        ({"max_iter": -5}, "max_iter must be a non-negative integer"),
+        ({"max_time": 0}, "max_time must be a positive number"),
+        ({"norm": "1"}, "norm must be 'inf' or '2'"),
+        ({"x0": [1.0]}, "x0 has 1 entries but problem 'rosenbrock' has n = 2"),
+        ({"x0": [1.0, float("nan")]}, "x0 must be finite"),
+        ({"x0": [[1.0, 2.0]]}, "x0 must be a flat"),
+    ],
+)
+def test_bad_settings_are_rejected_before_running(kwargs, match):
+    with pytest.raises(UsageError, match=match):
+        optbench.solve("rosenbrock", "lbfgs", **kwargs)
+
+
+def test_f_not_finite_at_x0_is_a_run_error():
+    prob = Problem(lambda x: anp.log(x[0]), x0=np.array([-1.0]), name="logneg")
+    with pytest.raises(RunError, match=r"f\(x0\) is not finite"):
+        optbench.solve(prob, "gd")
+
+
+def test_objective_raising_midrun_keeps_the_trace():
+    calls = {"n": 0}
+
+    def f(x):
+        calls["n"] += 1
+        if calls["n"] > 6:
+            raise ValueError("sensor offline")
+        return anp.sum((x - 1.0) ** 2 * anp.arange(1.0, 4.0))
+
+    r = optbench.solve(Problem(f, x0=np.zeros(3)), "gd")
+    assert r.status is Status.ERROR and not r.success
+    assert "ValueError: sensor offline" in r.message and "iteration" in r.message
+    assert len(r.trace) >= 2
+    assert np.isfinite(r.fun)
+
+
+def test_nonfinite_midrun_returns_last_finite_iterate():
+    # fixed step far too large: the iterates blow up to inf
+    r = optbench.solve(Problem(lambda x: anp.sum(x**4), x0=np.ones(2)), "gd", options={"lr": 10.0}, max_iter=100)
+    assert r.status in (Status.NONFINITE, Status.UNBOUNDED)
+    assert np.all(np.isfinite(r.x)) and math.isfinite(r.fun)
+    assert r.fun == pytest.approx(r.trace.column("f")[-1])
+
+
+def test_unbounded_below_is_detected():
+    r = optbench.solve(Problem(lambda x: -anp.sum(x**2), x0=np.ones(2)), "gd")
+    assert r.status is Status.UNBOUNDED and not r.success
+    r = optbench.solve(Problem(lambda x: -3.0 * x[0] + 0.0 * x[1], x0=np.ones(2)), "lbfgs")
+    assert r.status is Status.UNBOUNDED and not r.success
+
+
+def test_keyboard_interrupt_keeps_the_trace():
+    def stop_at_5(rec):
+        if rec["iter"] == 5:
+            raise KeyboardInterrupt
+
+    r = optbench.solve("rosenbrock", "gd", callback=stop_at_5)
+    assert r.status is Status.INTERRUPTED
+    assert len(r.trace) == 6
+
+
+def test_result_fields_follow_scipy():
+    r = optbench.solve("rosenbrock", "newton-cg")
+    for field in ("x", "fun", "jac", "nit", "nfev", "njev", "nhev", "status", "message", "success"):
+        assert hasattr(r, field)
+    assert isinstance(r.status, str) and r.status == "converged"
+    assert r.fun == pytest.approx(optbench.make_problem("rosenbrock").f(r.x))

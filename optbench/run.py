@@ -24,6 +24,7 @@ from typing import Any, Callable, Optional
 import numpy as np
 
 from .errors import OptbenchError, RunError, UsageError
+from .curvature import negative_curvature_step
 from .oracle import Oracle
 from .problem import Problem
 from .result import Result
@@ -83,6 +84,7 @@ def run(
     trace_x: Optional[bool] = None,
     callback: Optional[Callable[[dict], None]] = None,
     trace: Optional[Trace] = None,
+    check_curvature: bool = True,
 ) -> Result:
     """Run ``solver`` on ``problem`` from ``x0`` (default ``problem.x0``) and return a :class:`Result`.
 
@@ -139,12 +141,25 @@ def run(
     k = 0
     status, message = None, ""
     negative_curvature_seen = False
+    second_order = check_curvature and any(w in getattr(solver, "needs", "") for w in ("hess", "hvp"))
     state = solver.init(x, oracle)  # may refuse the problem (UsageError) before any step
+    escape = None
     try:
         record(0, x, f, g)
-        if gtol > 0 and grad_norm(g, norm) <= gtol:
-            status = Status.CONVERGED
         while status is None:
+            if gtol > 0 and grad_norm(g, norm) <= gtol:
+                # gradient test holds; a second-order method must also rule out a saddle or maximum
+                escape = negative_curvature_step(oracle, x) if second_order and k < max_iter else None
+                if escape is None:
+                    status = Status.CONVERGED
+                    break
+                x_new, t, lam = escape
+                f_new, g_new = oracle.value_and_grad(x_new)
+                k += 1
+                negative_curvature_seen = True
+                record(k, x_new, f_new, g_new, float(np.linalg.norm(x_new - x)), t, 0, f"escape: λmin={lam:.3g}")
+                x, f, g = x_new, f_new, g_new
+                continue
             if k >= max_iter:
                 status, message = Status.MAX_ITER, f"reached max_iter = {max_iter}"
                 break
@@ -157,7 +172,12 @@ def run(
             x_new, state, info = solver.step(x, state, oracle)
             if info.failure is not None:
                 status = info.failure
-                message = f"iteration {k + 1}: {info.message}" if info.message else ""
+                last = trace.data["step"][-1]
+                message = (
+                    f"iteration {k + 1}: {info.message or status.description}; "
+                    f"‖∇f‖ = {grad_norm(g, norm):.3g} at the returned x"
+                    + (f", last accepted step ‖Δx‖ = {last:.3g}" if last is not None else "")
+                )
                 break
             f_new, g_new = oracle.value_and_grad(x_new)
             if not (math.isfinite(f_new) and np.all(np.isfinite(g_new))):
@@ -175,7 +195,7 @@ def run(
                 status = Status.UNBOUNDED
                 message = f"iteration {k}: f = {f:.3g}, ‖x‖∞ = {np.max(np.abs(x)):.3g}"
             elif gtol > 0 and grad_norm(g, norm) <= gtol:
-                status = Status.CONVERGED
+                continue  # converged (after the curvature check at the top of the loop)
             elif ftol > 0 and abs(f_old - f) <= ftol * max(abs(f_old), abs(f), 1.0):
                 status = Status.FTOL
                 message = f"|Δf| = {abs(f_old - f):.3g} ≤ ftol·max(|f|, 1)"

@@ -129,3 +129,60 @@ def test_result_fields_follow_scipy():
         assert hasattr(r, field)
     assert isinstance(r.status, str) and r.status == "converged"
     assert r.fun == pytest.approx(optbench.make_problem("rosenbrock").f(r.x))
+
+
+def test_second_order_methods_leave_a_maximum(quartic_file):
+    # x = 0 is a stationary point (a local maximum) of x⁴ − 2x²: the gradient test holds there
+    for method in ("newton", "newton-cg"):
+        r = optbench.solve(f"{quartic_file}:quartic", method, x0=[0.0])
+        assert r.nit >= 1, method
+        assert r.trace.column("f")[1] < 0.0  # a descent step was produced
+        assert "escape" in r.trace.column("note")[1]
+        assert r.status is Status.CONVERGED and abs(abs(r.x[0]) - 1.0) < 1e-6
+        assert "negative curvature" in r.message
+
+
+def test_first_order_methods_say_converged_only_to_the_gradient_test(quartic_file):
+    r = optbench.solve(f"{quartic_file}:quartic", "lbfgs", x0=[0.0])
+    assert r.status is Status.CONVERGED and r.nit == 0
+    assert "‖∇f‖∞ = 0" in r.message  # the message states the first-order test that holds, nothing more
+
+
+def test_line_search_failure_reports_gradient_and_last_step():
+    # a hand-written gradient with the wrong sign: no step along −g decreases f
+    prob = Problem(lambda x: anp.sum(x**2), x0=np.ones(2), grad=lambda x: -2 * x, name="wrong")
+    r = optbench.solve(prob, "gd")
+    assert r.status is Status.LINE_SEARCH_FAILED and not r.success
+    assert "‖∇f‖ = 2" in r.message
+    assert np.array_equal(r.x, np.ones(2))
+
+
+@pytest.mark.parametrize(
+    "value,match",
+    [
+        (lambda x: anp.array([1.0, 2.0]) * x[0], "f must return a scalar, got an array of shape (2,)"),
+        (lambda x: 1j * x[0], "f must return a real number, got complex"),
+        (lambda x: "abc", "f must return a real number, got a string"),
+    ],
+)
+def test_objective_returning_the_wrong_type_names_the_problem(value, match):
+    prob = Problem(value, x0=np.ones(1), name="weird")
+    with pytest.raises(optbench.PluginError, match="problem 'weird': " + match.replace("(", r"\(").replace(")", r"\)")):
+        optbench.solve(prob, "lbfgs")
+
+
+def _csv_without_time(result):
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(result.trace.to_csv_string())))
+    t = rows[0].index("time")
+    return [r[:t] + r[t + 1 :] for r in rows]
+
+
+@pytest.mark.parametrize("method", ["gd", "newton", "newton-cg", "lbfgs"])
+def test_same_run_twice_gives_identical_traces_apart_from_time(method):
+    a = optbench.solve("rosenbrock", method, params={"n": 6}, max_iter=200)
+    b = optbench.solve("rosenbrock", method, params={"n": 6}, max_iter=200)
+    assert _csv_without_time(a) == _csv_without_time(b)
+    assert len(_csv_without_time(a)) == a.nit + 2

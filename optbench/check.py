@@ -250,19 +250,41 @@ def hvp_sweep(grad: Callable, x: onp.ndarray, v: onp.ndarray, hv: onp.ndarray,
     return StepSweep("Hessian-vector product", "one random unit v", list(map(float, steps)), errs, None, bh, be), est
 
 
-def fit_order(steps: onp.ndarray, r: onp.ndarray, noise: onp.ndarray, points: int = 5,
-              margin: float = 1e4) -> tuple[Optional[float], list[int]]:
-    """Least-squares slope of log r vs log h over the ``points`` smallest h with r > margin·noise.
+def fit_order(steps: onp.ndarray, r: onp.ndarray, noise: onp.ndarray, max_points: int = 6,
+              margin: float = 1e2, spread: float = 0.1) -> tuple[Optional[float], list[int]]:
+    """Least-squares slope of log r against log h over the asymptotic part of the sweep.
 
-    Returns (None, []) when fewer than 3 remainders stand above rounding (the
-    expansion is exact to rounding at every h tried).
+    The asymptotic part is found from the small-h end: among remainders above
+    rounding (r > margin·noise), start at the smallest such h and extend towards
+    larger h while the local slope log(r_k/r_{k+1})/log(h_k/h_{k+1}) stays within
+    ``spread`` of the slope at the small end (a point where the leading and the
+    next term cancel, or where higher terms dominate, ends the window). Returns
+    (None, []) when fewer than 3 remainders stand above rounding: the expansion is
+    exact to rounding at every h tried.
     """
-    valid = [i for i in range(len(steps)) if onp.isfinite(r[i]) and r[i] > margin * noise[i]]
-    if len(valid) < 3:
+    ok = onp.isfinite(r) & (r > margin * noise) & (r > 0)
+    idx = onp.flatnonzero(ok)
+    if idx.size < 3:
         return None, []
-    use = valid[-points:]
-    slope = onp.polyfit(onp.log(steps[use]), onp.log(r[use]), 1)[0]
-    return float(slope), use
+    logh, logr = onp.log(steps), onp.log(onp.where(ok, r, 1.0))
+    end = int(idx[-1])
+    window = [end]
+    ref: Optional[float] = None
+    slopes: list[float] = []
+    k = end - 1
+    while k >= 0 and ok[k] and len(window) < max_points:
+        slope = (logr[k] - logr[k + 1]) / (logh[k] - logh[k + 1])
+        if ref is not None and abs(slope - ref) > spread:
+            break
+        slopes.append(slope)
+        if len(slopes) <= 3:  # the reference slope: median of the (up to) three smallest-h slopes
+            ref = float(onp.median(slopes))
+        window.insert(0, k)
+        k -= 1
+    if len(window) < 3:  # no straight tail: fall back to the smallest h above rounding
+        window = [int(i) for i in idx[-5:]]
+    slope = onp.polyfit(logh[window], logr[window], 1)[0]
+    return float(slope), window
 
 
 def taylor_test(f: Callable, x: onp.ndarray, v: onp.ndarray, g: onp.ndarray, Hv: onp.ndarray,

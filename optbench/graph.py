@@ -96,6 +96,16 @@ def _shape_text(shape: tuple) -> str:
     return "scalar" if shape == () else "[" + "×".join(str(s) for s in shape) + "]"
 
 
+def _shape_of(value: Any) -> tuple:
+    """Shape of a traced value; autograd's sparse gradient pieces (``untake``) carry it in their vspace."""
+    if hasattr(value, "shape"):
+        return tuple(value.shape)
+    vs = getattr(value, "vs", None)
+    if vs is not None and hasattr(vs, "shape"):
+        return tuple(vs.shape)
+    return tuple(onp.shape(value))
+
+
 class _RecordingNode(Node):
     """A trace node that records the primitive and its parents into a :class:`Graph`."""
 
@@ -105,7 +115,7 @@ class _RecordingNode(Node):
         self.graph = parents[0].graph
         self.id = len(self.graph.nodes)
         name = getattr(fun, "__name__", None) or type(fun).__name__
-        self.graph.nodes.append(GraphNode(self.id, name, tuple(onp.shape(value)), [p.id for p in parents]))
+        self.graph.nodes.append(GraphNode(self.id, name, _shape_of(value), [p.id for p in parents]))
 
     def initialize_root(self, graph: Graph, shape: tuple):
         self.graph = graph

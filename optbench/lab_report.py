@@ -121,7 +121,8 @@ def plot_check(rep, path: Path) -> None:
     ax[1].set(xlabel="step r", ylabel="relative error", title="∇²f·v: FD vs autograd")
     for r, lab in ((tt.r0, "r0 (order 1)"), (tt.r1, "r1 (order 2)"), (tt.r2, "r2 (order 3)")):
         ax[2].loglog(tt.steps, _pos(r), ".-", label=lab)
-    ax[2].set(xlabel="h", ylabel="remainder", title=f"Taylor test — {tt.verdict()}")
+    ax[2].set(xlabel="h", ylabel="remainder")
+    ax[2].set_title(f"Taylor remainders\n{tt.verdict()}", fontsize=10)
     for a in ax:
         a.grid(True, which="both", alpha=0.3)
         a.legend(fontsize=8)
@@ -132,7 +133,7 @@ def plot_check(rep, path: Path) -> None:
 
 
 def demo_table(d) -> Table:
-    t = Table(title=f"float32 HVP of L(w) = ½(a·w·x)², a = x = 1, at w = {d.w:g}: exact ∇²L·1 = {d.exact:g}")
+    t = Table(title=f"float32 HVP, L(w) = ½(a·w·x)², a = x = 1, w = {d.w:g} (exact: {d.exact:g})")
     for col in ("r", "FD (∇L(w+r) − ∇L(w−r))/(2r) in float32", "error"):
         t.add_column(col, justify="right")
     for r, v, err in zip(d.steps, d.fd_sweep, d.errors):
@@ -145,7 +146,7 @@ def plot_demo(d, path: Path) -> None:
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 4.5))
     ax.loglog(d.steps, _pos(d.errors), "s-", label="central FD, float32")
-    ax.axhline(max(abs(d.ad - d.exact), 1e-9), ls="--", c="C2", label=f"autograd: |error| = {abs(d.ad - d.exact):g}")
+    ax.axhline(max(abs(d.ad - d.exact), 1e-9), ls="--", c="C2", label=f"autograd: |error| = {abs(d.ad - d.exact):g} (drawn at 1e-9 when 0)")
     ax.set(xlabel="step r", ylabel="|FD − 1|", title="float32: FD HVP vs AD")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend()

@@ -72,6 +72,7 @@ def test_gradient_graph_contains_forward_and_backward_pass():
     g_graph = optbench.graph("rosenbrock", grad=True)
     assert len(g_graph.primitives) > 2 * len(f_graph.primitives)
     assert g_graph.nodes[g_graph.output].shape == (2,)
+    assert all(n.shape == (2,) for n in g_graph.nodes if n.op in ("untake", "sparse_add"))
     # the forward pass is replayed first, primitive for primitive
     assert [n.op for n in g_graph.primitives[: len(f_graph.primitives)]] == [n.op for n in f_graph.primitives]
 

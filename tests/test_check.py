@@ -1,5 +1,6 @@
 """The derivative lab's library layer: FD sweeps, Taylor orders, agreements, HVP strategies, float32 demo."""
 
+import autograd.numpy as np
 import numpy as onp
 import pytest
 
@@ -160,3 +161,29 @@ def test_float32_fd_hvp_is_visibly_off_while_ad_is_exact():
     assert d.fd_float64 == pytest.approx(1.0, abs=1e-9)
     # rounding dominates as r shrinks
     assert d.errors[-1] > d.errors[3] > d.errors[0]
+
+
+def test_broken_supplied_derivatives_are_one_line_plugin_errors():
+    from optbench.errors import PluginError
+
+    def boom(x):
+        raise ValueError("no idea")
+
+    prob = optbench.Problem(lambda x: x @ x, x0=onp.ones(3), grad=boom)
+    with pytest.raises(PluginError, match="the supplied grad raised ValueError: no idea"):
+        check(prob)
+    prob = optbench.Problem(lambda x: x @ x, x0=onp.ones(3), grad=lambda x: onp.ones(2))
+    with pytest.raises(PluginError, match="grad returned 2 entries, expected 3"):
+        check(prob)
+    prob = optbench.Problem(lambda x: x @ x, x0=onp.ones(3), hess=lambda x: onp.eye(2))
+    with pytest.raises(PluginError, match=r"hess returned shape \(2, 2\), expected \(3, 3\)"):
+        check(prob)
+
+
+def test_objective_not_finite_or_raising_at_the_point():
+    from optbench.errors import RunError
+
+    prob = optbench.Problem(lambda x: np.log(x[0]) + x[1] ** 2, x0=onp.array([-1.0, 0.0]))
+    with pytest.raises(RunError, match="choose another with --at"):
+        check(prob)
+    assert check(prob, at="2,0.5").passed

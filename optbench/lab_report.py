@@ -53,9 +53,9 @@ def sweep_table(rep) -> Table:
 
 def sweep_summary(rep) -> str:
     g, h = rep.gradient, rep.hvp
-    return (f"best h: forward {g.best_step_forward:.0e} (error {e(g.best_error_forward)}; theory ε^(1/2) ≈ {EPS ** 0.5:.1e}), "
-            f"central {g.best_step:.0e} (error {e(g.best_error)}; theory ε^(1/3) ≈ {EPS ** (1 / 3):.1e}); "
-            f"HVP best r {h.best_step:.0e} (error {e(h.best_error)})")
+    return (f"best h for ∇f: forward {g.best_step_forward:.0e} (error {e(g.best_error_forward)}; theory ε^(1/2) ≈ {EPS ** 0.5:.1e}), "
+            f"central {g.best_step:.0e} (error {e(g.best_error)}; theory ε^(1/3) ≈ {EPS ** (1 / 3):.1e})\n"
+            f"best r for the HVP: {h.best_step:.0e} (error {e(h.best_error)})")
 
 
 def agreement_table(rep) -> Table:
@@ -71,22 +71,22 @@ def agreement_table(rep) -> Table:
 def taylor_table(rep, every: int = 2) -> Table:
     tt = rep.taylor
     t = Table(title=f"Taylor test, random unit v (∇f: {tt.gradient_source}, ∇²f: {tt.hessian_source})")
-    for col in ("h", "|f(x+hv) − f(x)|", "… − h∇f·v", "… − ½h²vᵀ∇²f v"):
+    for col in ("h", "|f(x+hv) − f(x)|", "… − h∇f·v", "… − ½h²vᵀ∇²f v", "fitted"):
         t.add_column(col, justify="right")
     fitted = set(tt.fit1) | set(tt.fit2)
     for i, h in enumerate(tt.steps):
         if i % every and i not in fitted and i != len(tt.steps) - 1:
             continue
-        r1 = f"[bold]{e(tt.r1[i], 2)}[/bold]" if i in tt.fit1 else e(tt.r1[i], 2)
-        r2 = f"[bold]{e(tt.r2[i], 2)}[/bold]" if i in tt.fit2 else e(tt.r2[i], 2)
-        t.add_row(f"{h:.3e}", e(tt.r0[i], 2), r1, r2)
+        mark = " ".join(name for name, fit in (("∇f", tt.fit1), ("∇²f", tt.fit2)) if i in fit)
+        t.add_row(f"{h:.3e}", e(tt.r0[i], 2), e(tt.r1[i], 2), e(tt.r2[i], 2), mark)
     return t
 
 
 def taylor_summary(rep) -> str:
     tt = rep.taylor
     o = lambda v: "exact to rounding" if v is None else f"{v:.2f}"  # noqa: E731
-    return (f"observed orders (bold rows fitted): {o(tt.order0)}, {o(tt.order1)}, {o(tt.order2)} (expected 1, 2, 3)\n"
+    return (f"observed orders (least-squares slopes of log r vs log h): r0 {o(tt.order0)}, r1 {o(tt.order1)} "
+            f"(rows marked ∇f), r2 {o(tt.order2)} (rows marked ∇²f); expected 1, 2, 3\n"
             f"verdict: {tt.verdict()}")
 
 

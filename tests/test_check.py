@@ -31,6 +31,14 @@ def test_taylor_orders_are_1_2_3(reports, name):
     assert t.verdict().count("✓") == 2
 
 
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("make", ["rosenbrock", mlp], ids=["rosenbrock", "mlp"])
+def test_taylor_orders_at_random_points_and_directions(make, seed):
+    t = check(make if isinstance(make, str) else make(), at="random", seed=seed).taylor
+    assert (t.order0, t.order1, t.order2) == (pytest.approx(1, abs=0.1), pytest.approx(2, abs=0.1),
+                                              pytest.approx(3, abs=0.1))
+
+
 def test_quadratic_taylor_orders_and_exact_second_order_expansion(reports):
     # For a quadratic the second-order expansion is exact: r2 vanishes up to rounding at every h,
     # so no order-3 slope exists to measure; the lab says "exact to rounding" and passes.

@@ -9,6 +9,9 @@ traces you can keep.
 """
 
 from .api import solve
+from .check import check
+from .graph import graph
+from .modes import modes
 from .errors import OptbenchError, PluginError, RunError, UsageError
 from .problem import Problem, make_problem, problem
 from .result import Result
@@ -21,6 +24,9 @@ __all__ = [
     "problem",
     "make_problem",
     "solve",
+    "check",
+    "modes",
+    "graph",
     "Result",
     "Status",
     "OptbenchError",

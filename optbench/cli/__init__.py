@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import typer
 
+from .check import check_command, graph_command, modes_command
 from .listing import list_command
 from .solve import solve_command
 
@@ -22,6 +23,9 @@ app = typer.Typer(
 )
 app.command("solve")(solve_command)
 app.command("list")(list_command)
+app.command("check")(check_command)
+app.command("modes")(modes_command)
+app.command("graph")(graph_command)
 
 
 def main() -> None:

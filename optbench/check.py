@@ -1,0 +1,532 @@
+"""Derivative lab: verify a problem's derivatives with finite differences and a Taylor test.
+
+``check(problem)`` returns a :class:`CheckReport` (data only, nothing printed):
+
+* **gradient sweep** — the autograd gradient against forward differences
+  (f(x+h d) − f(x))/h and central differences (f(x+h d) − f(x−h d))/(2h) for
+  h = 1e-1 … 1e-12, along the coordinate axes (n ≤ ``fd_max_coords``) or a few
+  random unit directions. The error is V-shaped: truncation O(h) / O(h²) falls,
+  rounding O(ε|f|/h) rises; the best central h is near ε^(1/3)
+  (Nocedal & Wright §8.1, eq. 8.7).
+* **HVP sweep** — the autograd Hessian-vector product against
+  (∇f(x+rv) − ∇f(x−rv))/(2r) over the same r.
+* **agreements** — every derivative the problem supplies by hand (``grad``,
+  ``hvp``, ``hess``) against autograd (to rounding, ``tol_ad``) and against the
+  best finite-difference estimate (``tol_fd``); autograd itself against FD.
+* **Taylor test** — for a random unit direction v and h halving, the remainders
+  r0 = |f(x+hv) − f(x)|, r1 = |r0-term − h∇f·v|, r2 = |r1-term − ½h²vᵀ∇²f v|
+  decay as O(h), O(h²), O(h³) when the derivatives are right; the observed
+  orders are least-squares slopes of log r against log h over the smallest steps
+  whose remainders stand well above rounding (Farrell et al., dolfin-adjoint's
+  "Taylor remainder convergence test"; Nocedal & Wright Thm 2.1).
+* **HVP strategies** — forward-over-reverse, reverse-over-reverse, dense
+  Hessian × v (and the supplied ones), their agreement and time.
+* **symmetry** — ‖H − Hᵀ‖∞/‖H‖∞ of the autograd dense Hessian and of a supplied one.
+
+The derivatives under test in the Taylor test are the problem's own: the
+supplied ``grad``/``hvp``/``hess`` when given, autograd's otherwise.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any, Callable, Optional
+
+import numpy as onp
+
+from . import autodiff
+from .errors import PluginError, RunError, UsageError
+from .problem import Problem, make_problem
+
+EPS = float(onp.finfo(float).eps)
+DEFAULT_STEPS = tuple(10.0 ** -k for k in range(1, 13))
+
+
+# ---------------------------------------------------------------------------- data
+@dataclass
+class StepSweep:
+    """Finite-difference error against the autograd reference, per step size."""
+
+    quantity: str
+    directions: str
+    steps: list[float]
+    central: list[float]
+    forward: Optional[list[float]] = None
+    best_step: float = float("nan")
+    best_error: float = float("nan")
+    best_step_forward: Optional[float] = None
+    best_error_forward: Optional[float] = None
+
+
+@dataclass
+class Agreement:
+    """One derivative (``source``) compared with a reference; ``error`` is relative (∞-norm)."""
+
+    derivative: str
+    source: str
+    reference: str
+    error: float
+    tol: float
+    ok: bool
+
+
+@dataclass
+class TaylorTest:
+    """Taylor remainders over halving h and their observed orders (None: at rounding level throughout)."""
+
+    steps: list[float]
+    r0: list[float]
+    r1: list[float]
+    r2: list[float]
+    order0: Optional[float]
+    order1: Optional[float]
+    order2: Optional[float]
+    fit1: list[int]
+    fit2: list[int]
+    gradient_source: str
+    hessian_source: str
+    gradient_ok: bool
+    hessian_ok: Optional[bool]  # None: not assessed because the gradient failed
+
+    def verdict(self) -> str:
+        """``gradient: order 2.00 ✓, Hessian: order 3.00 ✓``."""
+        return f"gradient: {_order_text(self.order1, self.gradient_ok)}, Hessian: " + (
+            "not assessed (needs a correct gradient) ✗" if self.hessian_ok is None
+            else _order_text(self.order2, self.hessian_ok)
+        )
+
+
+@dataclass
+class StrategyTiming:
+    """One HVP strategy: seconds per product and its difference from forward-over-reverse."""
+
+    name: str
+    seconds: Optional[float]
+    error: Optional[float]
+    note: str = ""
+
+
+@dataclass
+class Symmetry:
+    source: str
+    asymmetry: float
+    tol: float
+    ok: bool
+
+
+@dataclass
+class CheckReport:
+    """Everything ``optbench check`` measured; ``failures`` names each wrong derivative."""
+
+    problem: str
+    n: int
+    at: str
+    x: list[float]
+    seed: int
+    supplied: list[str]
+    gradient: StepSweep
+    hvp: StepSweep
+    agreements: list[Agreement]
+    taylor: TaylorTest
+    strategies: list[StrategyTiming]
+    symmetry: list[Symmetry]
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["passed"] = self.passed
+        d["verdict"] = self.taylor.verdict()
+        return d
+
+
+def _order_text(order: Optional[float], ok: bool) -> str:
+    mark = "✓" if ok else "✗"
+    return f"exact to rounding {mark}" if order is None else f"order {order:.2f} {mark}"
+
+
+# ---------------------------------------------------------------------------- helpers
+def relerr(a: Any, ref: Any) -> float:
+    """‖a − ref‖∞ / ‖ref‖∞ (absolute when ref = 0)."""
+    a, ref = onp.asarray(a, dtype=float).reshape(-1), onp.asarray(ref, dtype=float).reshape(-1)
+    scale = float(onp.max(onp.abs(ref))) if ref.size else 0.0
+    diff = float(onp.max(onp.abs(a - ref))) if a.size else 0.0
+    return diff / scale if scale > 0 else diff
+
+
+def _call(prob: Problem, which: str, *args: Any) -> Any:
+    """Call the problem's hand-written ``grad``/``hvp``/``hess``; its exceptions become one-line errors."""
+    try:
+        return getattr(prob, which)(*args)
+    except Exception as e:
+        raise PluginError(f"problem '{prob.label or '?'}': the supplied {which} raised {type(e).__name__}: {e}") from None
+
+
+def _vec(value: Any, n: int, what: str) -> onp.ndarray:
+    arr = onp.asarray(value, dtype=float)
+    if hasattr(value, "toarray"):
+        arr = onp.asarray(value.toarray(), dtype=float)
+    arr = arr.reshape(-1)
+    if arr.size != n:
+        raise PluginError(f"{what} returned {arr.size} entries, expected {n}")
+    return arr
+
+
+def _matrix(value: Any, n: int, what: str) -> onp.ndarray:
+    H = onp.asarray(value.toarray() if hasattr(value, "toarray") else value, dtype=float)
+    if H.shape != (n, n):
+        raise PluginError(f"{what} returned shape {H.shape}, expected ({n}, {n})")
+    return H
+
+
+def start_point(prob: Problem, at: Any, rng: onp.random.Generator) -> tuple[onp.ndarray, str]:
+    """The point to check at: ``"x0"``, ``"random"`` (x0 + N(0, I), seeded) or explicit numbers."""
+    if isinstance(at, str):
+        key = at.strip().lower()
+        if key == "x0":
+            return prob.x0.copy(), "x0"
+        if key == "random":
+            return prob.x0 + rng.standard_normal(prob.n), "random (x0 + N(0, I))"
+        parts = [p.strip() for p in at.replace(";", ",").split(",")]
+        try:
+            x = onp.array([float(p) for p in parts])
+        except ValueError:
+            raise UsageError(f"--at expects x0, random or comma-separated numbers such as '-1.2,1'; got '{at}'") from None
+        label = "given"
+    else:
+        x = onp.asarray(at, dtype=float).reshape(-1)
+        label = "given"
+    if x.size != prob.n:
+        raise UsageError(f"--at has {x.size} numbers but problem '{prob.label}' has n = {prob.n}; give {prob.n} or use x0/random")
+    return x, label
+
+
+def _best(steps: onp.ndarray, errors: onp.ndarray) -> tuple[float, float]:
+    finite = onp.where(onp.isfinite(errors), errors, onp.inf)
+    i = int(onp.argmin(finite))
+    return float(steps[i]), float(finite[i])
+
+
+def _timed(fn: Callable[[], Any], budget: float = 0.05) -> tuple[Any, float]:
+    """(result, seconds per call): best of repeated calls within about ``budget`` seconds."""
+    t0 = time.perf_counter()
+    out = fn()
+    best = time.perf_counter() - t0
+    reps = int(min(50, budget / max(best, 1e-9)))
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return out, best
+
+
+# ---------------------------------------------------------------------------- sweeps
+def gradient_sweep(f: Callable, x: onp.ndarray, g: onp.ndarray, D: onp.ndarray, directions: str,
+                   steps: tuple = DEFAULT_STEPS) -> tuple[StepSweep, dict[float, onp.ndarray]]:
+    """FD estimates of Dᵀ∇f for each h, their errors against Dᵀg; returns the sweep and the central estimates."""
+    ref = D.T @ g
+    fx = float(f(x))
+    fwd_err, cen_err, central = [], [], {}
+    for h in steps:
+        fp = onp.array([float(f(x + h * d)) for d in D.T])
+        fm = onp.array([float(f(x - h * d)) for d in D.T])
+        fd_f = (fp - fx) / h
+        fd_c = (fp - fm) / (2 * h)
+        central[h] = fd_c
+        fwd_err.append(relerr(fd_f, ref))
+        cen_err.append(relerr(fd_c, ref))
+    s = onp.array(steps)
+    bh, be = _best(s, onp.array(cen_err))
+    bhf, bef = _best(s, onp.array(fwd_err))
+    sweep = StepSweep("gradient", directions, list(map(float, steps)), cen_err, fwd_err, bh, be, bhf, bef)
+    return sweep, central
+
+
+def hvp_sweep(grad: Callable, x: onp.ndarray, v: onp.ndarray, hv: onp.ndarray,
+              steps: tuple = DEFAULT_STEPS) -> tuple[StepSweep, dict[float, onp.ndarray]]:
+    """(∇f(x+rv) − ∇f(x−rv))/(2r) against the autograd ∇²f(x)·v for each r."""
+    errs, est = [], {}
+    for r in steps:
+        fd = (onp.asarray(grad(x + r * v)) - onp.asarray(grad(x - r * v))) / (2 * r)
+        est[r] = fd
+        errs.append(relerr(fd, hv))
+    bh, be = _best(onp.array(steps), onp.array(errs))
+    return StepSweep("Hessian-vector product", "one random unit v", list(map(float, steps)), errs, None, bh, be), est
+
+
+def fit_order(steps: onp.ndarray, r: onp.ndarray, noise: onp.ndarray, max_points: int = 6,
+              margin: float = 1e2, spread: float = 0.1) -> tuple[Optional[float], list[int]]:
+    """Least-squares slope of log r against log h over the asymptotic part of the sweep.
+
+    The asymptotic part is found from the small-h end: among remainders above
+    rounding (r > margin·noise), start at the smallest such h and extend towards
+    larger h while the local slope log(r_k/r_{k+1})/log(h_k/h_{k+1}) stays within
+    ``spread`` of the slope at the small end (a point where the leading and the
+    next term cancel, or where higher terms dominate, ends the window). Returns
+    (None, []) when fewer than 3 remainders stand above rounding: the expansion is
+    exact to rounding at every h tried.
+    """
+    ok = onp.isfinite(r) & (r > margin * noise) & (r > 0)
+    idx = onp.flatnonzero(ok)
+    if idx.size < 3:
+        return None, []
+    logh, logr = onp.log(steps), onp.log(onp.where(ok, r, 1.0))
+    end = int(idx[-1])
+    window = [end]
+    ref: Optional[float] = None
+    slopes: list[float] = []
+    k = end - 1
+    while k >= 0 and ok[k] and len(window) < max_points:
+        slope = (logr[k] - logr[k + 1]) / (logh[k] - logh[k + 1])
+        if ref is not None and abs(slope - ref) > spread:
+            break
+        slopes.append(slope)
+        if len(slopes) <= 3:  # the reference slope: median of the (up to) three smallest-h slopes
+            ref = float(onp.median(slopes))
+        window.insert(0, k)
+        k -= 1
+    if len(window) < 3:  # no straight tail: fall back to the smallest h above rounding
+        window = [int(i) for i in idx[-5:]]
+    slope = onp.polyfit(logh[window], logr[window], 1)[0]
+    return float(slope), window
+
+
+def taylor_test(f: Callable, x: onp.ndarray, v: onp.ndarray, g: onp.ndarray, Hv: onp.ndarray,
+                gradient_source: str, hessian_source: str, h0: float = 1.0, halvings: int = 30) -> TaylorTest:
+    """Taylor remainders for f along v with the given ∇f(x) and ∇²f(x)·v (see module docstring)."""
+    fx = float(f(x))
+    gv, vHv = float(g @ v), float(v @ Hv)
+    hs = h0 * 0.5 ** onp.arange(halvings)
+    fh = onp.array([float(f(x + h * v)) for h in hs])
+    r0 = onp.abs(fh - fx)
+    r1 = onp.abs(fh - fx - hs * gv)
+    r2 = onp.abs(fh - fx - hs * gv - 0.5 * hs**2 * vHv)
+    noise = EPS * (abs(fx) + onp.abs(fh) + hs * abs(gv) + 0.5 * hs**2 * abs(vHv))
+    o0, _ = fit_order(hs, r0, noise)
+    o1, use1 = fit_order(hs, r1, noise)
+    o2, use2 = fit_order(hs, r2, noise)
+    grad_ok = o1 is None or o1 >= 1.5
+    hess_ok: Optional[bool] = (o2 is None or o2 >= 2.5) if grad_ok else None
+    return TaylorTest(list(map(float, hs)), list(map(float, r0)), list(map(float, r1)), list(map(float, r2)),
+                      o0, o1, o2, use1, use2, gradient_source, hessian_source, grad_ok, hess_ok)
+
+
+# ---------------------------------------------------------------------------- main
+def check(
+    problem: Any,
+    params: Optional[dict] = None,
+    *,
+    at: Any = "x0",
+    seed: int = 0,
+    steps: tuple = DEFAULT_STEPS,
+    fd_max_coords: int = 32,
+    fd_directions: int = 8,
+    taylor_halvings: int = 30,
+    dense_max: int = 400,
+    tol_ad: float = 1e-8,
+    tol_fd: float = 1e-5,
+    tol_sym: float = 1e-8,
+) -> CheckReport:
+    """Check a problem's derivatives at a point; see the module docstring for what is measured.
+
+    ``problem`` is a name, ``file.py:name``, a factory or a :class:`Problem`;
+    ``at`` is ``"x0"``, ``"random"`` or a vector. A supplied derivative fails when
+    it differs from autograd by more than ``tol_ad`` or from the best central
+    difference by more than ``tol_fd`` (relative, ∞-norm).
+    """
+    prob = make_problem(problem, params)
+    rng = onp.random.default_rng(seed)
+    x, at_label = start_point(prob, at, rng)
+    n = prob.n
+    f = prob.f
+    supplied = [k for k in ("grad", "hvp", "hess") if getattr(prob, k) is not None]
+
+    try:
+        with onp.errstate(all="ignore"):  # a non-finite f is reported below, not warned about
+            fx = float(f(x))
+    except Exception as e:
+        raise RunError(f"problem '{prob.label}': f raised {type(e).__name__} at the check point: {e}") from None
+    if not onp.isfinite(fx):
+        raise RunError(f"problem '{prob.label}': f(x) = {fx} at the check point; choose another with --at")
+
+    def ad_grad(z: onp.ndarray) -> onp.ndarray:
+        try:
+            return onp.asarray(autodiff.gradient(f, z), dtype=float).reshape(-1)
+        except TypeError as e:
+            raise PluginError(f"problem '{prob.label}': autograd cannot differentiate f ({e}); "
+                              "write f with autograd.numpy and avoid in-place assignment") from None
+
+    g_ad = ad_grad(x)
+    if n <= fd_max_coords:
+        D, directions = onp.eye(n), "coordinate axes"
+    else:
+        D = rng.standard_normal((n, fd_directions))
+        D /= onp.linalg.norm(D, axis=0)
+        directions = f"{fd_directions} random unit directions"
+    gsweep, g_fd = gradient_sweep(f, x, g_ad, D, directions, steps)
+
+    v = rng.standard_normal(n)
+    v /= onp.linalg.norm(v)
+    hv_ad = onp.asarray(autodiff.hvp_forward_over_reverse(f, x, v), dtype=float).reshape(-1)
+    hsweep, hv_fd = hvp_sweep(ad_grad, x, v, hv_ad, steps)
+
+    agreements = [
+        Agreement("gradient", "autograd", f"central FD (h={gsweep.best_step:.0e})", gsweep.best_error, tol_fd,
+                  gsweep.best_error <= tol_fd),
+        Agreement("Hessian-vector product", "autograd", f"central FD (r={hsweep.best_step:.0e})",
+                  hsweep.best_error, tol_fd, hsweep.best_error <= tol_fd),
+    ]
+
+    def agree(derivative: str, source: str, value: onp.ndarray, ad_ref: onp.ndarray, fd_ref: onp.ndarray,
+              fd_label: str) -> None:
+        e_ad, e_fd = relerr(value, ad_ref), relerr(value, fd_ref)
+        agreements.append(Agreement(derivative, source, "autograd", e_ad, tol_ad, e_ad <= tol_ad))
+        agreements.append(Agreement(derivative, source, fd_label, e_fd, tol_fd, e_fd <= tol_fd))
+
+    g_test, gsrc = g_ad, "autograd"
+    if prob.grad is not None:
+        g_test, gsrc = _vec(_call(prob, "grad", x), n, "grad"), "supplied grad"
+        agree("gradient", gsrc, D.T @ g_test, D.T @ g_ad, g_fd[gsweep.best_step],
+              f"central FD (h={gsweep.best_step:.0e})")
+    hsrc, H_supplied = "autograd", None
+    fd_label = f"central FD (r={hsweep.best_step:.0e})"
+    if prob.hess is not None:
+        H_supplied, hsrc = _matrix(_call(prob, "hess", x), n, "hess"), "supplied hess"
+        agree("Hessian", hsrc, H_supplied @ v, hv_ad, hv_fd[hsweep.best_step], fd_label)
+    if prob.hvp is not None:
+        hsrc = "supplied hvp"
+        agree("Hessian-vector product", hsrc, _vec(_call(prob, "hvp", x, v), n, "hvp"), hv_ad,
+              hv_fd[hsweep.best_step], fd_label)
+
+    w = rng.standard_normal(n)
+    w /= onp.linalg.norm(w)
+    if prob.hvp is not None:
+        Hw = _vec(_call(prob, "hvp", x, w), n, "hvp")
+    elif H_supplied is not None:
+        Hw = H_supplied @ w
+    else:
+        Hw = onp.asarray(autodiff.hvp_forward_over_reverse(f, x, w), dtype=float).reshape(-1)
+    taylor = taylor_test(f, x, w, g_test, Hw, gsrc, hsrc, halvings=taylor_halvings)
+
+    strategies, H_ad = _strategies(prob, x, v, hv_ad, dense_max)
+    symmetry = []
+    if H_ad is not None:
+        a = _asymmetry(H_ad)
+        symmetry.append(Symmetry("autograd dense Hessian", a, tol_sym, a <= tol_sym))
+    if H_supplied is not None:
+        a = _asymmetry(H_supplied)
+        symmetry.append(Symmetry("supplied hess", a, tol_sym, a <= tol_sym))
+
+    report = CheckReport(prob.label or "problem", n, at_label, [float(t) for t in x], seed, supplied,
+                         gsweep, hsweep, agreements, taylor, strategies, symmetry)
+    report.failures = _failures(report)
+    return report
+
+
+def _strategies(prob: Problem, x: onp.ndarray, v: onp.ndarray, ref: onp.ndarray,
+                dense_max: int) -> tuple[list[StrategyTiming], Optional[onp.ndarray]]:
+    out, H = [], None
+    for name, fn in autodiff.HVP_STRATEGIES.items():
+        if name.startswith("dense") and prob.n > dense_max:
+            out.append(StrategyTiming(name, None, None, f"skipped: n = {prob.n} > {dense_max}"))
+            continue
+        hv, sec = _timed(lambda fn=fn: fn(prob.f, x, v))
+        out.append(StrategyTiming(name, sec, relerr(onp.asarray(hv, dtype=float), ref)))
+    if prob.n <= dense_max:
+        H = autodiff.hessian_dense(prob.f, x)
+    if prob.hvp is not None:
+        hv, sec = _timed(lambda: _call(prob, "hvp", x, v))
+        out.append(StrategyTiming("supplied hvp", sec, relerr(_vec(hv, prob.n, "hvp"), ref)))
+    if prob.hess is not None:
+        hv, sec = _timed(lambda: _matrix(_call(prob, "hess", x), prob.n, "hess") @ v)
+        out.append(StrategyTiming("supplied hess × v", sec, relerr(hv, ref)))
+    return out, H
+
+
+def _asymmetry(H: onp.ndarray) -> float:
+    scale = float(onp.max(onp.abs(H)))
+    diff = float(onp.max(onp.abs(H - H.T)))
+    return diff / scale if scale > 0 else diff
+
+
+def _failures(rep: CheckReport) -> list[str]:
+    """One line per wrong derivative, naming it and the evidence."""
+    lines: list[str] = []
+    by_source: dict[str, list[Agreement]] = {}
+    for a in rep.agreements:
+        if not a.ok:
+            by_source.setdefault(a.source, []).append(a)
+    for source, bad in by_source.items():
+        ev = "; ".join(f"differs from {a.reference} by {a.error:.1e} (tolerance {a.tol:.0e})" for a in bad)
+        if source == "autograd":
+            lines.append(f"autograd's {bad[0].derivative} disagrees with finite differences: {ev} "
+                         "(is f smooth near this point?)")
+        else:
+            lines.append(f"the {source} ({bad[0].derivative}) is wrong: {ev}")
+    t = rep.taylor
+    if not t.gradient_ok:
+        lines.append(f"Taylor test: the gradient ({t.gradient_source}) gives order {t.order1:.2f}, expected 2")
+    elif t.hessian_ok is False:
+        lines.append(f"Taylor test: the Hessian ({t.hessian_source}) gives order {t.order2:.2f}, expected 3")
+    for s in rep.symmetry:
+        if not s.ok:
+            lines.append(f"the {s.source} is not symmetric: ‖H − Hᵀ‖∞/‖H‖∞ = {s.asymmetry:.1e}")
+    return lines
+
+
+# ---------------------------------------------------------------------------- float32 demo
+@dataclass
+class Float32Demo:
+    """FD vs AD Hessian-vector product of a 1-parameter two-layer linear model in float32.
+
+    Model ŷ = a·(w·x) with the second-layer weight a = 1 fixed, input x = 1,
+    target y = 0 and loss L(w) = ½(ŷ − y)², so ∇²L = a²x² = 1 exactly at every w.
+    """
+
+    w: float
+    exact: float
+    ad: float
+    r: float
+    fd: float
+    fd_float64: float
+    steps: list[float]
+    fd_sweep: list[float]
+    errors: list[float]
+    dtype: str = "float32"
+
+
+def float32_demo(w: float = 1.0, r: float = 1e-4, steps: tuple = tuple(10.0 ** -k for k in range(1, 8))) -> Float32Demo:
+    """The HVP of L(w) = ½(a·w·x − y)² at w by autograd and by (∇L(w+r) − ∇L(w−r))/(2r), all in float32.
+
+    In float32 (ε ≈ 1.2e-7) w ± r is rounded to the float32 grid, so with
+    r = 1e-4 the difference quotient is ≈ 1.0002 where the exact value is 1;
+    autograd's product of exact local derivatives gives 1 exactly.
+    """
+    import autograd.numpy as anp
+
+    a = onp.float32(1.0)
+    xin = onp.float32(1.0)
+    y = onp.float32(0.0)
+
+    def loss(p):
+        return 0.5 * anp.sum((a * (p * xin) - y) ** 2)
+
+    def grad32(p):
+        return autodiff.gradient(loss, p)
+
+    p = onp.array([w], dtype=onp.float32)
+    v = onp.array([1.0], dtype=onp.float32)
+    ad = autodiff.hvp_forward_over_reverse(loss, p, v)
+
+    def fd(step: float, dtype: Any) -> float:
+        pp, vv, rr = p.astype(dtype), v.astype(dtype), dtype(step)
+        num = onp.asarray(grad32(pp + rr * vv)) - onp.asarray(grad32(pp - rr * vv))
+        return float((num / (dtype(2) * rr))[0])
+
+    sweep = [fd(s, onp.float32) for s in steps]
+    return Float32Demo(float(w), 1.0, float(onp.asarray(ad)[0]), float(r), fd(r, onp.float32),
+                       fd(r, onp.float64), list(map(float, steps)), sweep, [abs(s - 1.0) for s in sweep])

@@ -174,7 +174,9 @@ def validate_problem(prob: Problem, where: Optional[str] = None) -> float:
     if isinstance(value, (str, bytes)):
         raise PluginError(f"{where}: f(x0) must be a real scalar, got a string {value!r}")
     if isinstance(value, complex) or onp.iscomplexobj(value):
-        raise PluginError(f"{where}: f(x0) must be real, got complex {value!r}")
+        carr = onp.asarray(value)
+        shown = str(complex(carr.reshape(()))) if carr.size == 1 else f"an array of shape {carr.shape}"
+        raise PluginError(f"{where}: f(x0) must be real, got complex {shown}")
     arr = onp.asarray(value)
     if arr.dtype.kind not in "fiub":
         raise PluginError(f"{where}: f(x0) must be a real scalar, got {type(value).__name__}")

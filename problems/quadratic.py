@@ -8,7 +8,7 @@ Spectra:
 
 * ``uniform``   — λ evenly spaced in [1, cond] (the default);
 * ``log``       — λ geometrically spaced in [1, cond];
-* ``clustered`` — five tight clusters (relative width 1e-3) at geometrically spaced centres
+* ``clustered`` — five tight clusters (relative width 1e-5) at geometrically spaced centres
   in [1, cond]: conjugate gradients then needs about one iteration per cluster.
 
 Q is orthogonal and seeded:
@@ -45,7 +45,7 @@ def eigenvalues(n, cond, spectrum, rng):
     else:  # clustered
         k = min(5, n)
         centres = onp.geomspace(1.0, cond, k)
-        lam = centres[onp.arange(n) % k] * onp.exp(1e-3 * rng.uniform(-1.0, 1.0, n))
+        lam = centres[onp.arange(n) % k] * onp.exp(1e-5 * rng.uniform(-1.0, 1.0, n))
         lo, hi = lam.min(), lam.max()
         lam = 1.0 + (lam - lo) * (cond - 1.0) / (hi - lo) if hi > lo else onp.full(n, 1.0)
         lam = onp.sort(lam)

@@ -9,7 +9,9 @@ Built-in sets (2 features each, standardised to roughly unit scale):
 * ``blobs``   — three Gaussian blobs (σ = 0.5) at the vertices of a triangle of side √3;
 * ``moons``   — two interleaved half circles with Gaussian noise 0.1 (like scikit-learn's
   ``make_moons``);
-* ``xor``     — points uniform in [−1, 1]², label 1 when x₁x₂ > 0.
+* ``xor``     — points uniform in the four quadrants of [−1, 1]², label 1 when x₁x₂ > 0.
+
+Labels alternate 0, 1, (2,) 0, … so the classes are balanced.
 
 CSV files: an optional header row (detected when a feature cell of the first row is not a
 number), comma-separated, every row with the same number of cells; features must be
@@ -59,8 +61,10 @@ def make_dataset(name: str, n_samples: int, seed: int) -> tuple[np.ndarray, np.n
         X += 0.1 * rng.standard_normal(X.shape)
         X = (X - np.array([0.5, 0.25])) * 1.5
     elif name == "xor":
-        X = rng.uniform(-1.0, 1.0, (n_samples, 2))
-        y = (X[:, 0] * X[:, 1] > 0).astype(int)
+        y = np.arange(n_samples) % 2
+        s1 = rng.choice([-1.0, 1.0], n_samples)
+        s2 = np.where(y == 1, s1, -s1)  # same signs (x₁x₂ > 0) for class 1
+        X = rng.uniform(0.0, 1.0, (n_samples, 2)) * np.stack([s1, s2], axis=1)
     else:
         raise UsageError(f"unknown dataset '{name}'")
     return X, y.astype(int)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import importlib.util
 import sys
 import threading
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -167,7 +168,9 @@ def validate_problem(prob: Problem, where: Optional[str] = None) -> float:
     """
     where = where or f"problem '{prob.name or '?'}'"
     try:
-        value = prob.f(prob.x0.copy())
+        with warnings.catch_warnings(), onp.errstate(all="ignore"):
+            warnings.simplefilter("ignore", RuntimeWarning)  # the verdict below says it in one line
+            value = prob.f(prob.x0.copy())
     except Exception as e:  # noqa: BLE001 - anything the user's f raises
         hint = " (is x0 the length f expects?)" if isinstance(e, IndexError) else ""
         raise PluginError(f"{where}: f(x0) raised {type(e).__name__}: {_one_line(e)}{hint}") from None

@@ -78,7 +78,7 @@ def quadratic(
     if not cond >= 1.0 or not onp.isfinite(cond):
         raise UsageError(f"cond must be a finite number ≥ 1, got {cond}")
     if n == 1 and cond != 1.0:
-        raise UsageError(f"n = 1 has a single eigenvalue, so cond must be 1, got {cond}")
+        raise UsageError(f"n = 1 has a single eigenvalue, so cond must be 1, got {cond} (add -p cond=1)")
     rng = onp.random.default_rng(seed)
     lam = eigenvalues(n, float(cond), spectrum, rng)
     c = rng.standard_normal(n)

@@ -288,3 +288,12 @@ def test_broken_entry_points_are_reported_not_fatal(installed_plugin):
            "No module named 'optbench_demo_missing'" in err.splitlines()
     code, out, err = cli("list", "half-step")
     assert code == 0 and "fixed step x - scale*grad" in out and "scale" in out
+
+
+def test_list_name_of_a_broken_plugin_is_one_error_line(tmp_path, registry_sandbox):
+    body, message = BROKEN["infinite"]
+    path = tmp_path / "inf.py"
+    path.write_text(HEADER + textwrap.dedent(body), encoding="utf-8")
+    code, out, err = cli("list", f"{path}:infinite")
+    assert code == 2 and out == ""
+    assert err == f"error: problem 'infinite' ({path}): {message}\n"

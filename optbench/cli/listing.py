@@ -136,6 +136,7 @@ def show_problem(spec) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    prob = spec.build()  # first, so that a broken plugin is one error line and nothing else
     out = stdout_console()
     title = Text(spec.name, style="bold")
     title.append(f"  ({spec.source})", style="dim")
@@ -149,7 +150,6 @@ def show_problem(spec) -> None:
         out.print(table)
     else:
         out.print("parameters: none")
-    prob = spec.build()
     facts = Table.grid(padding=(0, 2))
     facts.add_column(style="bold")
     facts.add_column()

@@ -21,6 +21,7 @@ from __future__ import annotations
 import importlib.util
 import sys
 import threading
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -58,13 +59,22 @@ class Problem:
     params: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        prefix = f"problem '{self.name}': " if self.name else ""
         if not callable(self.f):
-            raise PluginError(f"problem '{self.name or '?'}': f must be callable, got {type(self.f).__name__}")
-        self.x0 = _as_vector(self.x0, f"problem '{self.name or '?'}' x0")
+            raise PluginError(f"{prefix}f must be callable, got {type(self.f).__name__}")
+        self.x0 = _as_vector(self.x0, f"{prefix}x0")
         if self.x_star is not None:
-            self.x_star = onp.asarray(self.x_star, dtype=float)
+            try:
+                self.x_star = onp.asarray(self.x_star, dtype=float)
+            except (TypeError, ValueError):
+                raise PluginError(f"{prefix}x_star must be a vector of numbers, got {self.x_star!r}") from None
+            if self.x_star.shape != self.x0.shape:
+                raise PluginError(f"{prefix}x_star has shape {self.x_star.shape} but x0 has shape {self.x0.shape}")
         if self.f_star is not None:
-            self.f_star = float(self.f_star)
+            try:
+                self.f_star = float(self.f_star)
+            except (TypeError, ValueError):
+                raise PluginError(f"{prefix}f_star must be a real number, got {self.f_star!r}") from None
 
     @property
     def n(self) -> int:
@@ -93,45 +103,107 @@ def _as_vector(x0: Any, where: str) -> onp.ndarray:
 
 @dataclass
 class ProblemSpec:
-    """A registered problem factory: name, parameters, one-line description, origin."""
+    """A registered problem factory: name, parameters, one-line description, origin.
+
+    ``source`` says where it came from (a file path, ``entry point 'name'``, or a
+    module). ``validate`` is set for plugins loaded from user files and entry points:
+    building them evaluates f(x₀) once (:func:`validate_problem`) so that a broken
+    objective is reported as a plugin error naming the file and the problem.
+    """
 
     name: str
     factory: Callable[..., Problem]
     params: list[Param]
     doc: str
     source: str
+    validate: bool = False
 
     @property
     def summary(self) -> str:
         return self.doc.strip().splitlines()[0] if self.doc.strip() else ""
+
+    @property
+    def where(self) -> str:
+        """``problem 'name' (path/to/file.py)`` — how errors name this problem."""
+        return f"problem '{self.name}' ({self.source})"
 
     def build(self, **given: Any) -> Problem:
         """Build the problem with parameters given as strings or values."""
         kwargs = bind(self.params, given, self.name, "parameter")
         try:
             prob = self.factory(**kwargs)
-        except (UsageError, PluginError) as e:
-            # errors raised deliberately by the factory are already user-facing
-            raise type(e)(f"problem '{self.name}': {e}") if not str(e).startswith("problem") else e from None
+        except PluginError as e:  # a malformed Problem(...) inside the factory: name the plugin
+            raise PluginError(f"{self.where}: {_strip_prefix(str(e))}") from None
+        except UsageError as e:  # raised deliberately by the factory: already user-facing
+            raise UsageError(f"problem '{self.name}': {_strip_prefix(str(e))}") from None
         except Exception as e:  # a broken factory must not crash the caller
-            raise PluginError(f"problem '{self.name}' ({self.source}): factory raised {type(e).__name__}: {e}") from None
+            raise PluginError(f"{self.where}: factory raised {type(e).__name__}: {_one_line(e)}") from None
         if not isinstance(prob, Problem):
-            raise PluginError(
-                f"problem '{self.name}' ({self.source}): factory must return optbench.Problem, got {type(prob).__name__}"
-            )
+            raise PluginError(f"{self.where}: factory must return optbench.Problem, got {type(prob).__name__}")
         prob.name = self.name
         defaults = {p.name: p.default for p in self.params}
         prob.params = {k: v for k, v in kwargs.items() if defaults.get(k) != v}
         if not prob.description:
             prob.description = self.summary
+        if self.validate:
+            validate_problem(prob, self.where)
         return prob
+
+
+def _strip_prefix(msg: str) -> str:
+    return msg.split(": ", 1)[1] if msg.startswith("problem '") and ": " in msg else msg
+
+
+def _one_line(e: BaseException) -> str:
+    return " ".join(str(e).split()) or type(e).__name__
+
+
+def validate_problem(prob: Problem, where: Optional[str] = None) -> float:
+    """Evaluate f(x₀) once and check it is a finite real scalar; return it.
+
+    Raises :class:`PluginError` ``"<where>: f(x0) …"`` when f raises or returns a
+    non-scalar, complex, non-numeric or non-finite value. (The driver makes the same
+    check at the start of every run and raises :class:`RunError` "f(x0) is not
+    finite"; this one is for plugins, so the message names the file.)
+    """
+    where = where or f"problem '{prob.name or '?'}'"
+    try:
+        with warnings.catch_warnings(), onp.errstate(all="ignore"):
+            warnings.simplefilter("ignore", RuntimeWarning)  # the verdict below says it in one line
+            value = prob.f(prob.x0.copy())
+    except Exception as e:  # noqa: BLE001 - anything the user's f raises
+        hint = " (is x0 the length f expects?)" if isinstance(e, IndexError) else ""
+        raise PluginError(f"{where}: f(x0) raised {type(e).__name__}: {_one_line(e)}{hint}") from None
+    if isinstance(value, (str, bytes)):
+        raise PluginError(f"{where}: f(x0) must be a real scalar, got a string {value!r}")
+    if isinstance(value, complex) or onp.iscomplexobj(value):
+        carr = onp.asarray(value)
+        shown = str(complex(carr.reshape(()))) if carr.size == 1 else f"an array of shape {carr.shape}"
+        raise PluginError(f"{where}: f(x0) must be real, got complex {shown}")
+    arr = onp.asarray(value)
+    if arr.dtype.kind not in "fiub":
+        raise PluginError(f"{where}: f(x0) must be a real scalar, got {type(value).__name__}")
+    if arr.size != 1:
+        raise PluginError(f"{where}: f(x0) must be a real scalar, got an array of shape {arr.shape}")
+    fx = float(arr.reshape(()))
+    if not onp.isfinite(fx):
+        raise PluginError(f"{where}: f(x0) is not finite (f = {fx})")
+    return fx
+
+
+@dataclass
+class _Origin:
+    key: Optional[str]  # resolved file path (for the per-file registry), None for entry points
+    source: str  # what messages and `optbench list NAME` show
+    validate: bool
 
 
 _REGISTRY: dict[str, ProblemSpec] = {}
 _FILE_REGISTRIES: dict[str, dict[str, ProblemSpec]] = {}
 _LOAD_ERRORS: dict[str, str] = {}
-_current_file: list[Optional[str]] = [None]
+_origin: list[Optional[_Origin]] = [None]
 _loaded_bundled = False
+_loaded_entry_points = False
 _lock = threading.RLock()
 
 
@@ -144,12 +216,14 @@ def problem(factory: Optional[Callable] = None, *, name: Optional[str] = None):
 
     def register(func: Callable) -> Callable:
         pname = name or func.__name__
-        source = _current_file[0] or getattr(func, "__module__", "?")
-        spec = ProblemSpec(pname, func, signature_params(func), func.__doc__ or "", source)
+        origin = _origin[0]
+        source = origin.source if origin else getattr(func, "__module__", "?")
+        spec = ProblemSpec(pname, func, signature_params(func), func.__doc__ or "", source,
+                           validate=bool(origin and origin.validate))
         with _lock:
             _REGISTRY[pname] = spec
-            if _current_file[0] is not None:
-                _FILE_REGISTRIES.setdefault(_current_file[0], {})[pname] = spec
+            if origin is not None and origin.key is not None:
+                _FILE_REGISTRIES.setdefault(origin.key, {})[pname] = spec
         func.spec = spec  # type: ignore[attr-defined]
         return func
 
@@ -167,21 +241,29 @@ def bundled_problem_dir() -> Path:
     return here.parent / "problems"
 
 
-def load_file(path: str | Path) -> dict[str, ProblemSpec]:
+def load_file(path: str | Path, *, _bundled: bool = False) -> dict[str, ProblemSpec]:
     """Import a user's problem file (or every ``*.py`` in a directory); return what it registered.
 
-    Errors (syntax, import, exceptions at import time) become a one-line
-    :class:`PluginError` naming the file.
+    A single file that cannot be imported (syntax error, import error, an exception
+    at import time) raises a one-line :class:`PluginError` naming the file. In a
+    directory, each broken file is recorded in :func:`load_errors` and the other
+    files are still loaded. Files whose name starts with ``_`` are skipped.
     """
     p = Path(path)
     if p.is_dir():
         found: dict[str, ProblemSpec] = {}
         for child in sorted(p.glob("*.py")):
-            if not child.name.startswith("_"):
-                found.update(load_file(child))
+            if child.name.startswith("_"):
+                continue
+            try:
+                found.update(load_file(child, _bundled=_bundled))
+            except PluginError as e:
+                _LOAD_ERRORS[str(child)] = str(e)
         return found
     if not p.is_file():
-        raise UsageError(f"problem file '{path}' not found")
+        raise UsageError(f"problem file '{path}' not found (give a .py file or a directory)")
+    if p.suffix != ".py":
+        raise UsageError(f"problem file '{path}' is not a .py file")
     key = str(p.resolve())
     with _lock:
         if key in _FILE_REGISTRIES:
@@ -191,35 +273,56 @@ def load_file(path: str | Path) -> dict[str, ProblemSpec]:
         if spec is None or spec.loader is None:
             raise PluginError(f"problem file '{path}' cannot be imported (is it a .py file?)")
         module = importlib.util.module_from_spec(spec)
-        _current_file[0] = key
+        source = f"bundled {p.name}" if _bundled else str(path)
+        _origin[0] = _Origin(key, source, validate=not _bundled)
         _FILE_REGISTRIES[key] = {}
         try:
             sys.modules[modname] = module
             spec.loader.exec_module(module)
-        except SyntaxError as e:
-            _FILE_REGISTRIES.pop(key, None)
+        except BaseException as e:
+            for pname in _FILE_REGISTRIES.pop(key, {}):  # a half-imported file registers nothing
+                _REGISTRY.pop(pname, None)
             sys.modules.pop(modname, None)
-            raise PluginError(f"problem file '{path}': syntax error at line {e.lineno}: {e.msg}") from None
-        except Exception as e:
-            _FILE_REGISTRIES.pop(key, None)
-            sys.modules.pop(modname, None)
-            raise PluginError(f"problem file '{path}': {type(e).__name__}: {e}") from None
+            if isinstance(e, SyntaxError):
+                raise PluginError(f"problem file '{path}': syntax error at line {e.lineno}: {e.msg}") from None
+            if isinstance(e, Exception):
+                raise PluginError(f"problem file '{path}': {type(e).__name__}: {_one_line(e)}") from None
+            if isinstance(e, SystemExit):
+                raise PluginError(f"problem file '{path}': called exit({e.code})") from None
+            raise
         finally:
-            _current_file[0] = None
+            _origin[0] = None
         return _FILE_REGISTRIES[key]
 
 
-def _load_entry_points() -> None:
+def load_entry_points() -> None:
+    """Register problems from installed packages (entry point group ``optbench.problems``).
+
+    An entry point may name a module (importing it runs its ``@problem`` decorators)
+    or a factory (registered under the entry point's name unless already decorated).
+    A broken entry point is recorded in :func:`load_errors`; the others still load.
+    """
+    global _loaded_entry_points
     from importlib.metadata import entry_points
 
-    for ep in entry_points(group="optbench.problems"):
-        try:
-            obj = ep.load()
-        except Exception as e:
-            _LOAD_ERRORS[f"entry point {ep.name}"] = f"{type(e).__name__}: {e}"
-            continue
-        if callable(obj) and not hasattr(obj, "spec") and not isinstance(obj, type(sys)):
-            problem(obj, name=ep.name)
+    with _lock:
+        if _loaded_entry_points:
+            return
+        _loaded_entry_points = True
+        for ep in entry_points(group="optbench.problems"):
+            label = f"entry point '{ep.name}' ({ep.value})"
+            _origin[0] = _Origin(None, label, validate=True)
+            try:
+                obj = ep.load()
+                if callable(obj) and not hasattr(obj, "spec") and not isinstance(obj, type(sys)):
+                    problem(obj, name=ep.name)
+            except Exception as e:  # noqa: BLE001 - isolation is the point
+                where = f"problem {label}"
+                msg = f"syntax error at line {e.lineno}: {e.msg}" if isinstance(e, SyntaxError) else \
+                    f"{type(e).__name__}: {_one_line(e)}"
+                _LOAD_ERRORS[where] = f"{where}: {msg}"
+            finally:
+                _origin[0] = None
 
 
 def load_bundled() -> None:
@@ -229,14 +332,8 @@ def load_bundled() -> None:
         if _loaded_bundled:
             return
         _loaded_bundled = True
-        for path in sorted(bundled_problem_dir().glob("*.py")):
-            if path.name.startswith("_"):
-                continue
-            try:
-                load_file(path)
-            except Exception as e:  # noqa: BLE001 - isolation is the point
-                _LOAD_ERRORS[str(path)] = str(e)
-        _load_entry_points()
+        load_file(bundled_problem_dir(), _bundled=True)
+        load_entry_points()
 
 
 def registry() -> dict[str, ProblemSpec]:
@@ -246,6 +343,7 @@ def registry() -> dict[str, ProblemSpec]:
 
 
 def load_errors() -> dict[str, str]:
+    """Plugins that could not be loaded: where → one-line message."""
     load_bundled()
     return dict(_LOAD_ERRORS)
 
@@ -254,7 +352,11 @@ def get_spec(name: str) -> ProblemSpec:
     """Look up ``name`` or ``path/to/file.py:name``."""
     if ":" in name and (name.split(":", 1)[0].endswith(".py") or "/" in name or "\\" in name):
         path, _, pname = name.rpartition(":")
-        specs = load_file(path)
+        try:
+            specs = load_file(path)
+        except PluginError as e:
+            msg = str(e).split(": ", 1)[1] if str(e).startswith("problem file '") else str(e)
+            raise PluginError(f"problem '{pname}' ({path}): {msg}") from None
         if pname not in specs:
             raise UsageError(_missing_in_file(pname, path, specs))
         return specs[pname]
@@ -266,7 +368,11 @@ def get_spec(name: str) -> ProblemSpec:
                          f"(choices: {', '.join(sorted(specs)) or 'none'})")
     reg = registry()
     if name not in reg:
-        raise unknown_name("problem", name, reg)
+        err = unknown_name("problem", name, reg)
+        if _LOAD_ERRORS:
+            n = len(_LOAD_ERRORS)
+            raise UsageError(f"{err}; note: {n} plugin{'s' if n > 1 else ''} failed to load (optbench list shows why)")
+        raise err
     return reg[name]
 
 

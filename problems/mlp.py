@@ -1,0 +1,83 @@
+"""Training loss of a small multilayer perceptron (a bundled plugin, written as a user would).
+
+f(w) = (1/N) Σᵢ CE(softmax(net_w(xᵢ)), yᵢ) + λ Σ_ℓ ‖W_ℓ‖²_F
+
+with net_w(x) = W_L σ(… σ(W₁x + b₁) …) + b_L, σ = tanh or relu, cross-entropy of the softmax
+output, and weight decay λ on the weight matrices (not the biases). All weights and biases
+are packed into one flat vector with ``autograd.misc.flatten``; the initial point is seeded
+(LeCun normal: W_ℓ ~ N(0, 1/fan_in), b = 0). The minimum is not known (non-convex);
+``metrics(w)`` reports the training accuracy.
+
+Reference: Goodfellow, Bengio & Courville, *Deep Learning* (2016), §6.2 and §7.1.
+"""
+
+import autograd.numpy as np
+import numpy as onp
+from autograd.misc import flatten
+from typing import Literal
+
+from optbench import Problem, UsageError, problem
+from optbench.datasets import get_dataset
+
+
+def parse_hidden(hidden):
+    """``"32"`` → [32]; ``"32,16"`` → [32, 16]; ``""`` → [] (multinomial logistic regression)."""
+    sizes = []
+    for part in str(hidden).replace(" ", "").split(","):
+        if not part:
+            continue
+        if not part.isdigit() or int(part) < 1:
+            raise UsageError(f"hidden must be comma-separated positive layer sizes like '32' or '32,16', got '{hidden}'")
+        sizes.append(int(part))
+    return sizes
+
+
+@problem
+def mlp(
+    hidden: str = "16",
+    activation: Literal["tanh", "relu"] = "tanh",
+    weight_decay: float = 1e-3,
+    dataset: str = "moons",
+    n_samples: int = 200,
+    seed: int = 0,
+) -> Problem:
+    """MLP training loss: softmax cross-entropy + weight_decay·Σ‖W‖²; metric train_accuracy; f* unknown.
+
+    hidden: layer sizes, e.g. 16 or 32,16. dataset: spirals | blobs | moons | xor (generated from
+    seed, n_samples points) or a CSV file (last column the label; features standardised).
+    The start is a seeded LeCun-normal initialisation. tanh (the default) is smooth, which
+    suits second-order methods; relu makes f only piecewise smooth.
+    """
+    sizes = parse_hidden(hidden)
+    if weight_decay < 0:
+        raise UsageError(f"weight_decay must be ≥ 0, got {weight_decay}")
+    X, y, _ = get_dataset(dataset, n_samples, seed)
+    n_classes = int(y.max()) + 1
+    if n_classes < 2:
+        raise UsageError(f"dataset '{dataset}' has a single class; need at least 2")
+    Y = onp.eye(n_classes)[y]
+    layers = [X.shape[1]] + sizes + [n_classes]
+    rng = onp.random.default_rng(onp.random.SeedSequence([seed, 1]))
+    params = [(rng.standard_normal((m, k)) / onp.sqrt(m), onp.zeros(k)) for m, k in zip(layers[:-1], layers[1:])]
+    w0, unflatten = flatten(params)
+    act = np.tanh if activation == "tanh" else (lambda z: np.maximum(z, 0.0))
+
+    def logits(w):
+        h = X
+        ps = unflatten(w)
+        for W, b in ps[:-1]:
+            h = act(np.dot(h, W) + b)
+        W, b = ps[-1]
+        return np.dot(h, W) + b, ps
+
+    def f(w):
+        z, ps = logits(w)
+        z = z - np.max(z, axis=1, keepdims=True)  # log-sum-exp shift (f is unchanged)
+        ce = np.mean(np.log(np.sum(np.exp(z), axis=1)) - np.sum(Y * z, axis=1))
+        return ce + weight_decay * sum(np.sum(W * W) for W, _ in ps)
+
+    def metrics(w):
+        z, _ = logits(onp.asarray(w, dtype=float))
+        return {"train_accuracy": float(onp.mean(onp.argmax(z, axis=1) == y))}
+
+    return Problem(f, x0=w0, metrics=metrics)

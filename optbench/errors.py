@@ -3,7 +3,7 @@
 Exit codes (documented in the README):
 
 * 0 — the run finished and was reported, whatever its status;
-* 1 — the run could not be carried out (:class:`RunError`);
+* 1 — the run could not be carried out (:class:`RunError`, :class:`PluginError`);
 * 2 — usage error: unknown name, malformed or out-of-range value (:class:`UsageError`);
 * 130 — interrupted with Ctrl-C.
 """
@@ -32,10 +32,10 @@ class RunError(OptbenchError, RuntimeError):
     exit_code = 1
 
 
-class PluginError(UsageError):
-    """A problem or solver plugin is broken (syntax error, bad factory, bad objective)."""
+class PluginError(RunError, ValueError):
+    """A problem or solver plugin is broken (syntax error, bad factory, bad objective): exit 1."""
 
-    exit_code = 2
+    exit_code = 1
 
 
 def unknown_name(kind: str, name: str, choices: Iterable[str], hint: str = "optbench list shows all") -> UsageError:

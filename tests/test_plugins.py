@@ -138,7 +138,7 @@ def test_directory_with_broken_files_keeps_the_others(tmp_path, registry_sandbox
 def test_syntax_error_names_file_and_problem(tmp_path, registry_sandbox):
     path = write(tmp_path / "syn.py", "@problem\ndef bad(:\n    pass\n")
     code, out, err = cli("solve", f"{path}:bad")
-    assert code == 2
+    assert code == 1
     assert err == f"error: problem 'bad' ({path}): syntax error at line 5: invalid syntax\n"
 
 
@@ -157,7 +157,7 @@ def test_broken_problem_exact_message_and_neighbours_unharmed(tmp_path, registry
     path = tmp_path / f"{name}_plugin.py"
     path.write_text(HEADER + GOOD + textwrap.dedent(body), encoding="utf-8")
     code, out, err = cli("solve", f"{path}:{name}")
-    assert code == 2
+    assert code == 1
     assert err == f"error: problem '{name}' ({path}): {message}\n"
     with pytest.raises(PluginError) as e:
         pm.make_problem(f"{path}:{name}")
@@ -295,5 +295,5 @@ def test_list_name_of_a_broken_plugin_is_one_error_line(tmp_path, registry_sandb
     path = tmp_path / "inf.py"
     path.write_text(HEADER + textwrap.dedent(body), encoding="utf-8")
     code, out, err = cli("list", f"{path}:infinite")
-    assert code == 2 and out == ""
+    assert code == 1 and out == ""
     assert err == f"error: problem 'infinite' ({path}): {message}\n"

@@ -21,6 +21,19 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
+
+
+@app.callback()
+def _quiet_numeric_warnings() -> None:
+    """optbench — a command-line optimization workbench."""
+    import warnings
+
+    # Overflow/invalid-value warnings from numpy are reported as run statuses (nonfinite,
+    # unbounded), and autograd's "output seems independent of input" is not the user's concern here.
+    warnings.filterwarnings("ignore", category=RuntimeWarning)
+    warnings.filterwarnings("ignore", message="Output seems independent of input")
+
+
 app.command("solve")(solve_command)
 app.command("list")(list_command)
 app.command("check")(check_command)

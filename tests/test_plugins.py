@@ -297,3 +297,26 @@ def test_list_name_of_a_broken_plugin_is_one_error_line(tmp_path, registry_sandb
     code, out, err = cli("list", f"{path}:infinite")
     assert code == 1 and out == ""
     assert err == f"error: problem 'infinite' ({path}): {message}\n"
+
+
+def test_broken_solver_entry_point_is_reported_not_fatal(monkeypatch):
+    import importlib.metadata as md
+
+    from optbench.solvers import base
+
+    class FakeEP:
+        name, value = "broken", "nowhere_pkg:Solver"
+
+        def load(self):
+            raise ImportError("No module named 'nowhere_pkg'")
+
+    real = md.entry_points
+    monkeypatch.setattr(md, "entry_points", lambda group=None: [FakeEP()] if group == "optbench.solvers" else real(group=group))
+    monkeypatch.setattr(base, "_loaded_entry_points", False)
+    monkeypatch.setattr(base, "_LOAD_ERRORS", {})
+    assert "lbfgs" in base.solver_registry()  # the others still load
+    errors = base.solver_load_errors()
+    assert errors == {"solver entry point 'broken' (nowhere_pkg:Solver)": "ImportError: No module named 'nowhere_pkg'"}
+    r = CliRunner().invoke(app, ["list"])
+    assert r.exit_code == 0
+    assert "warning: solver entry point 'broken' (nowhere_pkg:Solver): ImportError: No module named 'nowhere_pkg'" in r.stderr

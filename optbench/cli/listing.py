@@ -89,6 +89,10 @@ def show_all(warnings: dict[str, str]) -> None:
         stable.add_row(Text(sname), cls.needs, cell)
     out.print(stable)
 
+    from ..solvers.base import solver_load_errors
+
+    for where, why in solver_load_errors().items():
+        warnings[where] = f"{where}: {why}"
     for msg in {**load_errors(), **warnings}.values():  # each message names the file and problem
         sys.stderr.write("warning: " + " ".join(msg.split()) + "\n")  # one line, never wrapped
 

@@ -14,6 +14,7 @@ whose ``failure`` names the status (e.g. ``line_search_failed``).
 from __future__ import annotations
 
 import dataclasses
+import types
 import math
 from dataclasses import dataclass
 from typing import Any, ClassVar, Optional
@@ -83,6 +84,7 @@ def _fmt(v: float) -> str:
 
 
 _SOLVERS: dict[str, type] = {}
+_LOAD_ERRORS: dict[str, str] = {}
 _loaded_entry_points = False
 
 
@@ -105,11 +107,22 @@ def solver_registry() -> dict[str, type]:
         for ep in entry_points(group="optbench.solvers"):
             try:
                 cls = ep.load()
-                if isinstance(cls, type) and issubclass(cls, Solver):
-                    register_solver(cls)
-            except Exception:  # noqa: BLE001 - a broken plugin must not take others down
+            except Exception as e:  # noqa: BLE001 - a broken plugin must not take others down
+                _LOAD_ERRORS[f"solver entry point '{ep.name}' ({ep.value})"] = f"{type(e).__name__}: {e}"
                 continue
+            if isinstance(cls, type) and issubclass(cls, Solver) and cls.name:
+                register_solver(cls)
+            elif not isinstance(cls, types.ModuleType):  # a module registers its solvers on import
+                _LOAD_ERRORS[f"solver entry point '{ep.name}' ({ep.value})"] = (
+                    "not a Solver subclass with a `name` (nor a module that registers one)"
+                )
     return dict(_SOLVERS)
+
+
+def solver_load_errors() -> dict[str, str]:
+    """Broken solver entry points: where, and why (shown by ``optbench list``)."""
+    solver_registry()
+    return dict(_LOAD_ERRORS)
 
 
 def solver_params(cls: type) -> list[Param]:

@@ -211,7 +211,7 @@ def run(
     if status is Status.CONVERGED:
         message = f"‖∇f‖{'∞' if norm == 'inf' else '₂'} = {gn:.3g} ≤ gtol = {gtol:g}"
         if negative_curvature_seen:
-            message += " (negative curvature was met on the way)"
+            message += "; negative curvature was met on the way"
     metrics = {}
     if problem.metrics is not None:
         try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import typer
 
+from .compare import compare_command, plot_command, report_command
 from .listing import list_command
 from .solve import solve_command
 
@@ -22,6 +23,7 @@ app = typer.Typer(
 )
 app.command("solve")(solve_command)
 app.command("list")(list_command)
+app.command("compare")(compare_command); app.command("report")(report_command); app.command("plot")(plot_command)
 
 
 def main() -> None:

@@ -356,6 +356,7 @@ def run_grid(
     dask: Any = None,
     on_start: Optional[Callable[[RunSpec], None]] = None,
     on_done: Optional[Callable[[RunRecord], None]] = None,
+    dask_timeout: float = 10.0,
 ) -> GridOutcome:
     """Run every spec: serially (``jobs=1``), in ``jobs`` processes, or on Dask (an address or Client).
 
@@ -378,7 +379,7 @@ def run_grid(
         return rec.status == Status.INTERRUPTED.value
 
     if dask is not None:
-        interrupted = _run_dask(specs, budgets, dask, done)
+        interrupted = _run_dask(specs, budgets, dask, done, dask_timeout)
     elif jobs > 1:
         interrupted = _run_pool(specs, budgets, jobs, done)
     else:
@@ -444,7 +445,7 @@ def _result_or_error(fut, spec) -> RunRecord:
         return RunRecord(spec, Status.ERROR.value, f"worker failed: {type(e).__name__}: {e}")
 
 
-def _run_dask(specs, budgets, address, done) -> bool:
+def _run_dask(specs, budgets, address, done, timeout) -> bool:
     try:
         from dask.distributed import Client, as_completed
     except ImportError:
@@ -452,7 +453,7 @@ def _run_dask(specs, budgets, address, done) -> bool:
     own = not isinstance(address, Client)
     if own:
         try:
-            client = Client(address, timeout=10)
+            client = Client(address, timeout=timeout)
         except Exception as e:  # noqa: BLE001
             raise RunError(f"--dask {address}: cannot connect to the Dask scheduler ({type(e).__name__}: {e}); "
                            "start one with `dask scheduler` and `dask worker ADDRESS`") from None

@@ -35,7 +35,7 @@ from .trace import COLUMNS
 
 PERTURBATION_SCALE = 0.1
 DEFAULT_MAX_ITER = 1000
-DEFAULT_MAX_TIME = 5.0
+DEFAULT_MAX_TIME = 3.0
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,12 @@ class RunRecord:
 
     @property
     def success(self) -> bool:
-        return Status(self.status).success
+        """Solved in a comparison means the common gradient test holds: status ``converged``.
+
+        (scipy's own stopping tests — L-BFGS-B's relative reduction of f, Newton-CG's step
+        test — end a run as ``ftol``/``xtol``; they were not asked for, so they do not count.)
+        """
+        return self.status == Status.CONVERGED.value
 
     @property
     def f_minus_fstar(self) -> Optional[float]:
@@ -251,6 +256,9 @@ def expand_grid(
             seed_values, mode = list(range(seeds)), "problem"
         elif "seed" in mine:
             seed_values, mode = [None], "problem"
+        elif seeds is None and "seed" in declared:  # the problem's own default seed, recorded as such
+            default = next(p.default for p in spec.params if p.name == "seed")
+            seed_values, mode = [default if isinstance(default, int) else 0], "none"
         else:
             seed_values, mode = list(range(seeds or 1)), ("x0" if seeds else "none")
         names = list(mine)
@@ -422,10 +430,11 @@ def _run_pool(specs, budgets, jobs, done) -> bool:
         if interrupted:
             for fut in futures:
                 fut.cancel()
-            for fut in futures:  # keep what finished meanwhile
+        pool.shutdown(wait=True, cancel_futures=True)  # running workers got the Ctrl-C too and return soon
+        if interrupted:
+            for fut in futures:  # keep what finished meanwhile (and the interrupted runs' partial traces)
                 if fut.done() and not fut.cancelled():
                     _keep_if_new(fut, futures[fut], done)
-        pool.shutdown(wait=True, cancel_futures=True)
     return interrupted
 
 

@@ -221,3 +221,9 @@ def test_interrupted_grid_keeps_finished_runs():
     assert out.interrupted
     assert [r.status for r in out.records[:3]] == ["converged"] * 3
     assert [r.status for r in out.records[3:]] == ["not_run"] * 3
+
+
+def test_only_the_common_gradient_test_counts_as_solved():
+    rec = execute(_spec("rosenbrock", "scipy:L-BFGS-B"), Budgets())
+    assert rec.status == "ftol" and "success=True" in rec.message
+    assert not rec.success  # scipy's own ftol stop is not the comparison's gtol test

@@ -33,9 +33,6 @@ def _print_tables(rows: list[dict], norm: str, state: str, run_dir: Path) -> Non
         out.print(instance_table(inst, rs, norm))
         out.print()
     out.print(aggregate_table(rows))
-    if state == "interrupted":
-        finished = sum(r["status"] not in ("not_run", "interrupted") for r in rows)
-        out.print(f"[yellow]interrupted[/yellow]: {finished} of {len(rows)} runs finished and are kept in {run_dir}")
 
 
 def _print_json(run_dir: Path, state: str, rows: list[dict]) -> None:
@@ -62,7 +59,7 @@ def compare_command(
     norm: str = typer.Option("inf", "--norm", help="Norm of the gradient test: inf or 2."),
     max_iter: int = typer.Option(1000, "--max-iter", help="Iteration budget of every run."),
     max_evals: Optional[int] = typer.Option(None, "--max-evals", help="Budget of calls of f per run."),
-    max_time: float = typer.Option(5.0, "--max-time", help="Time budget per run in seconds (0 = none)."),
+    max_time: float = typer.Option(3.0, "--max-time", help="Time budget per run in seconds (0 = none)."),
     out: Optional[Path] = typer.Option(None, "--out", help="Run directory (default runs/<timestamp>-<problems>)."),
     jobs: int = typer.Option(1, "--jobs", "-j", help="Run in N processes on this machine."),
     dask: Optional[str] = typer.Option(None, "--dask", help="Send the runs to a Dask scheduler, e.g. tcp://host:8786."),
@@ -158,6 +155,9 @@ def compare_command(
             _print_tables(rows, norm, state, run_dir)
         stdout_console().print(f" * Results in {run_dir}/ (summary.csv, traces.csv, manifest.json"
                                + (f", {len(written)} plot files" if written else "") + ")")
+    if outcome.interrupted:
+        finished = writer.manifest["finished_runs"]
+        err.print(f"interrupted: {finished} of {len(specs)} runs finished; they are kept in {run_dir}/")
     raise typer.Exit(EXIT_INTERRUPTED if outcome.interrupted else EXIT_OK)
 
 

@@ -333,6 +333,9 @@ def _run(spec: RunSpec, budgets: Budgets):
     from .scipy_methods import is_scipy_method, run_scipy
     from .solvers.base import make_solver
 
+    import scipy.linalg  # noqa: F401 - solvers import these lazily; keep that out of the first run's time
+    import scipy.optimize  # noqa: F401
+
     for path in spec.problem_files:
         load_file(path)
     prob = make_problem(spec.problem, spec.params_dict)

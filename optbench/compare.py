@@ -418,7 +418,9 @@ def _run_pool(specs, budgets, jobs, done) -> bool:
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if ctx.get_start_method() == "forkserver":
-        ctx.set_forkserver_preload(["optbench.compare"])
+        # workers fork from a server that has already imported what every run needs
+        ctx.set_forkserver_preload(["optbench.compare", "optbench.run", "optbench.scipy_methods",
+                                    "optbench.solvers.base", "scipy.optimize", "scipy.linalg", "threadpoolctl"])
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
     futures = {pool.submit(execute, s, budgets): s for s in specs}
     interrupted = False

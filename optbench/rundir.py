@@ -8,8 +8,10 @@
   start/end time, state (``running``, ``complete``, ``interrupted``) and which runs finished.
 
 Every file is written atomically (a temporary file in the same directory, then
-``os.replace``) and rewritten after each finished run, so an interrupted or killed
-comparison leaves consistent files holding every run that finished.
+``os.replace``) and rewritten after each finished run, so an interrupted comparison
+leaves consistent files holding every run that finished. (``traces.csv`` past 4 MB is
+rewritten at most every 5 s and at the end, so that big grids do not cost quadratic
+I/O; a process killed outright may then lack the last seconds of traces.)
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import platform
 import socket
 import sys
 import tempfile
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Optional
@@ -157,20 +160,32 @@ class RunWriter:
         self.specs = specs
         self.rows: dict[int, dict] = {}
         self.traces: dict[int, str] = {}
+        self._trace_bytes = 0
+        self._traces_written = time.monotonic()
         self.manifest.setdefault("start", now_iso())
         self.manifest.update(state="running", end=None, total_runs=len(specs), finished_runs=0)
         self._write_manifest()
 
+    #: traces.csv is rewritten after every run while it is smaller than this; past it, at
+    #: most every TRACE_INTERVAL seconds (and always at the end), so big grids stay linear.
+    TRACE_BYTES = 4_000_000
+    TRACE_INTERVAL = 5.0
+
     def add(self, rec) -> None:
         self.rows[rec.spec.run_id] = summary_row(rec)
-        self.traces[rec.spec.run_id] = _trace_text(rec)
-        self.flush()
+        text = _trace_text(rec)
+        self.traces[rec.spec.run_id] = text
+        self._trace_bytes += len(text)
+        self.flush(traces=self._trace_bytes < self.TRACE_BYTES
+                   or time.monotonic() - self._traces_written >= self.TRACE_INTERVAL)
 
-    def flush(self) -> None:
+    def flush(self, traces: bool = True) -> None:
         ordered = [self.rows[s.run_id] for s in self.specs if s.run_id in self.rows]
         write_atomic(self.path / "summary.csv", _csv_text(SUMMARY_COLUMNS, ordered))
-        body = "".join(self.traces[s.run_id] for s in self.specs if s.run_id in self.traces)
-        write_atomic(self.path / "traces.csv", _csv_text(TRACE_COLUMNS, []) + body)
+        if traces:
+            body = "".join(self.traces[s.run_id] for s in self.specs if s.run_id in self.traces)
+            write_atomic(self.path / "traces.csv", _csv_text(TRACE_COLUMNS, []) + body)
+            self._traces_written = time.monotonic()
         self._write_manifest()
 
     def finish(self, records: list, interrupted: bool) -> None:

@@ -173,3 +173,23 @@ def test_plot_rerenders_from_files(tmp_path):
     assert (out / "plots" / "profiles.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert invoke("plot", out, "--cost", "flops").exit_code == 2
     assert invoke("report", tmp_path / "nothing").exit_code == 1
+
+
+def test_jobs_give_the_same_summary_as_serial(tmp_path):
+    args = ["compare", "rosenbrock", "-m", "lbfgs,scipy:CG", "--seeds", "2", "--max-time", "0", "-q", "--no-plots"]
+    assert invoke(*args, "--out", tmp_path / "s").exit_code == 0
+    r = invoke(*args, "--jobs", "2", "--out", tmp_path / "p")
+    assert r.exit_code == 0, r.output
+    keep = ["run_id", "instance", "method", "status", "nit", "fun", "grad_norm", "nfev", "ngev", "nhvp", "nhev"]
+    h, serial = read_csv(tmp_path / "s" / "summary.csv")
+    _, parallel = read_csv(tmp_path / "p" / "summary.csv")
+    cols = [h.index(k) for k in keep]
+    assert [[row[i] for i in cols] for row in serial] == [[row[i] for i in cols] for row in parallel]
+    m = json.loads((tmp_path / "p" / "manifest.json").read_text())
+    assert m["executor"] == {"kind": "processes", "jobs": 2, "dask": None}
+    assert m["budgets"]["max_time"] is None
+    rep = invoke("report", tmp_path / "p", "--json")
+    assert rep.exit_code == 0
+    data = json.loads(rep.stdout)
+    assert data["state"] == "complete" and len(data["runs"]) == 4
+    assert {a["method"]: a["successes"] for a in data["aggregate"]} == {"lbfgs": 2, "scipy:CG": 2}

@@ -22,7 +22,6 @@ x₀ᵢ + 0.1·(1 + |x₀ᵢ|)·ξᵢ, ξ ~ N(0, I) drawn by ``numpy.random.defa
 from __future__ import annotations
 
 import itertools
-import math
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional

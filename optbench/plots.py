@@ -83,7 +83,7 @@ def profile_matrix(rows: list[dict], traces: dict[int, dict], cost: str = "cost"
     methods = list(dict.fromkeys(r["method"] for r in rows))
     T = np.full((len(groups), len(methods)), math.inf)
     dims = np.ones(len(groups))
-    for i, (inst, rs) in enumerate(groups.items()):
+    for i, rs in enumerate(groups.values()):
         f_low: Optional[float] = next((r["f_star"] for r in rs if r.get("f_star") is not None), None)
         if f_low is None:
             fs = [v for r in rs for v in (traces.get(r["run_id"]) or {}).get("f", []) if v is not None and math.isfinite(v)]

@@ -28,7 +28,7 @@ import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from .errors import RunError
 from .trace import COLUMNS

@@ -170,7 +170,7 @@ def aggregate_table(rows: list[dict]) -> Table:
                 text = f"[bold]{text}*[/bold]"
             cells.append(text)
         table.add_row(*cells)
-    table.caption = (f"cost in gradient-equivalents = nfev/3 + 2·ngev/3 + nhvp + n·nhev; medians over each method's "
+    table.caption = ("cost in gradient-equivalents = nfev/3 + 2·ngev/3 + nhvp + n·nhev; medians over each method's "
                      "successful runs; shifted geometric means over all runs, a failed run charged at least the largest "
                      "cost (time) spent on its instance")
     table.caption_justify = "left"

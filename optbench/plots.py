@@ -49,6 +49,8 @@ def _save(fig, out_dir: Path, stem: str) -> list[Path]:
 
 def convergence_figure(instance: str, rows: list[dict], traces: dict[int, dict], out_dir: Path) -> list[Path]:
     """f − f* (or ‖∇f‖) against iterations, gradient-equivalents and time; one line per method."""
+    if not any((traces.get(r["run_id"]) or {}).get("iter") for r in rows):
+        return []  # no run of this instance got as far as x0
     plt = _pyplot()
     use_f = all(r.get("f_star") is not None for r in rows if r["run_id"] in traces)
     ylabel = "f − f*" if use_f else "‖∇f‖"

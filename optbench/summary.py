@@ -11,7 +11,8 @@ Aggregate: per method, runs and successes, the median cost and time of its succe
 runs, and shifted geometric means (cost shift 10 gradient-equivalents, time shift 0.01 s)
 over all its runs, where a failed run is charged the largest cost (time) any method
 spent on that instance if that exceeds its own — a failure is never cheap (the
-"PAR1" convention of solver benchmarks, where a timeout costs the time limit).
+"PAR1" convention of solver benchmarks, where a timeout costs the time limit). Runs that
+were interrupted or never ran are left out of the means.
 """
 
 from __future__ import annotations
@@ -117,7 +118,7 @@ def _charged(rows: list[dict], key: str) -> dict[int, Optional[float]]:
             own = _num(r.get(key))
             if r.get("success"):
                 out[r["run_id"]] = own
-            elif r.get("status") != "not_run":
+            elif r.get("status") not in ("not_run", "interrupted"):  # runs cut short by the user are left out
                 out[r["run_id"]] = max(v for v in (own, worst) if v is not None) if worst is not None else None
     return out
 

@@ -118,7 +118,8 @@ def compare_command(
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
                         console=err, disable=not show, transient=False)
-    task = progress.add_task("starting", total=len(specs))
+    where = f"on Dask at {dask}" if dask else (f"in {jobs} processes" if jobs > 1 else "")
+    task = progress.add_task(f"running {len(specs)} runs {where}".strip(), total=len(specs))
 
     def on_start(spec) -> None:
         progress.update(task, description=f"{spec.instance} · {spec.method}")

@@ -227,3 +227,21 @@ def test_only_the_common_gradient_test_counts_as_solved():
     rec = execute(_spec("rosenbrock", "scipy:L-BFGS-B"), Budgets())
     assert rec.status == "ftol" and "success=True" in rec.message
     assert not rec.success  # scipy's own ftol stop is not the comparison's gtol test
+
+
+def test_interrupted_pool_keeps_finished_runs():
+    specs = expand_grid(["rosenbrock"], {"n": ["2", "3", "4"]}, 2, ["lbfgs", "newton"])
+    seen = []
+
+    def stop_after_two(rec):
+        seen.append(rec)
+        if len(seen) == 2:
+            raise KeyboardInterrupt
+
+    out = run_grid(specs, Budgets(max_time=None), jobs=2, on_done=stop_after_two)
+    assert out.interrupted
+    by_id = {r.spec.run_id: r for r in out.records}
+    for rec in seen[:2]:  # what finished before the Ctrl-C is kept as it was
+        assert by_id[rec.spec.run_id].status == "converged"
+    assert {r.status for r in out.records} <= {"converged", "not_run"}
+    assert len(out.records) == len(specs)

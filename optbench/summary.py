@@ -21,6 +21,7 @@ import math
 from statistics import median
 from typing import Any, Optional
 
+from rich import box
 from rich.markup import escape
 from rich.table import Table
 
@@ -41,7 +42,7 @@ _COLS = [
     ("ngev", "#∇f", 0, "ok"),
     ("nhvp", "#∇²f·v", 0, "ok"),
     ("nhev", "#∇²f", 0, "ok"),
-    ("cost", "cost [∇f-eq]", 4, "ok"),
+    ("cost", "cost", 4, "ok"),
     ("time", "time [s]", 3, "ok"),
 ]
 
@@ -74,9 +75,11 @@ def _best(rows: list[dict], key: str, rule: Optional[str]) -> Optional[float]:
 
 def instance_table(instance: str, rows: list[dict], norm: str = "inf") -> Table:
     """The per-instance table: one row per method, the best of each column marked ``*``."""
-    table = Table(title=escape(instance), title_justify="left", header_style="bold")
+    table = Table(title=escape(instance), title_justify="left", header_style="bold", box=box.SIMPLE_HEAD)
     table.add_column("method", no_wrap=True)
-    show = [c for c in _COLS if c[0] != "f_minus_fstar" or any(r.get("f_star") is not None for r in rows)]
+    f_stars = {r.get("f_star") for r in rows if r.get("status") != "not_run"}
+    show = [c for c in _COLS if c[0] != "f_minus_fstar" or f_stars - {None, 0.0}]  # f − f* = f when f* = 0
+    show = [c for c in show if c[0] not in ("nhvp", "nhev") or any(r.get(c[0]) for r in rows)]  # all-zero: hidden
     for key, header, _, _ in show:
         header = header.replace("‖∇f‖", "‖∇f‖∞" if norm == "inf" else "‖∇f‖₂")
         table.add_column(header, justify="left" if key == "status" else "right", no_wrap=True)
@@ -101,7 +104,8 @@ def instance_table(instance: str, rows: list[dict], norm: str = "inf") -> Table:
         table.add_row(*cells)
     failed = [r for r in rows if not r.get("success") and r.get("status") != "not_run"]
     notes = [escape(f"{r['method']}: {r['message']}") for r in failed if r.get("message")]
-    caption = "* best in column (iterations, counts, cost, time: among successful runs)"
+    caption = ("* best in column (iterations, counts, cost, time: among converged runs); "
+               "cost in gradient-equivalents")
     if notes:
         caption += "\n" + "\n".join(notes)
     table.caption = caption
@@ -155,24 +159,25 @@ def aggregate(rows: list[dict]) -> list[dict]:
 def aggregate_table(rows: list[dict]) -> Table:
     stats = aggregate(rows)
     n_inst = len(group_instances(rows))
-    table = Table(title=f"all {n_inst} instances", title_justify="left", header_style="bold")
-    for h in ("method", "solved", "failures", "median cost", "median time [s]",
-              f"sgm cost (s={COST_SHIFT:g})", f"sgm time (s={TIME_SHIFT:g})"):
-        table.add_column(h, justify="left" if h in ("method", "failures") else "right", no_wrap=h != "failures")
+    table = Table(title=f"all {n_inst} instances", title_justify="left", header_style="bold", box=box.SIMPLE_HEAD)
+    for h in ("method", "solved", "median cost", "median time", "sgm cost", "sgm time", "failures"):
+        table.add_column(h, justify="left" if h in ("method", "failures") else "right", no_wrap=h != "failures",
+                         min_width=12 if h == "failures" else None)
     best = {k: min((s[k] for s in stats if not math.isnan(s[k])), default=None)
             for k in ("median_cost", "median_time", "sgm_cost", "sgm_time")}
     top = max((s["successes"] for s in stats), default=0)
     for s in stats:
-        cells = [s["method"], f"{s['successes']}/{s['runs']}" + ("*" if s["successes"] == top else ""),
-                 ", ".join(f"{k} {v}" for k, v in s["failures"].items())]
+        cells = [s["method"], f"{s['successes']}/{s['runs']}" + ("*" if s["successes"] == top else "")]
         for k, d in (("median_cost", 4), ("median_time", 3), ("sgm_cost", 4), ("sgm_time", 3)):
             text = "" if math.isnan(s[k]) else fmt(s[k], d)
             if best[k] is not None and s[k] == best[k]:
                 text = f"[bold]{text}*[/bold]"
             cells.append(text)
+        cells.append(", ".join(f"{k} {v}" for k, v in s["failures"].items()))
         table.add_row(*cells)
-    table.caption = ("cost in gradient-equivalents = nfev/3 + 2·ngev/3 + nhvp + n·nhev; medians over each method's "
-                     "successful runs; shifted geometric means over all runs, a failed run charged at least the largest "
-                     "cost (time) spent on its instance")
+    table.caption = ("cost in gradient-equivalents = nfev/3 + 2·ngev/3 + nhvp + n·nhev; time in seconds; medians over "
+                     f"each method's converged runs; sgm = shifted geometric mean (shift {COST_SHIFT:g} for cost, "
+                     f"{TIME_SHIFT:g} s for time) over all runs, a failed run charged at least the largest cost (time) "
+                     "spent on its instance")
     table.caption_justify = "left"
     return table

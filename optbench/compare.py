@@ -22,6 +22,7 @@ x₀ᵢ + 0.1·(1 + |x₀ᵢ|)·ξᵢ, ξ ~ N(0, I) drawn by ``numpy.random.defa
 from __future__ import annotations
 
 import itertools
+import os
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
@@ -65,6 +66,7 @@ class RunSpec:
     options: tuple  # ((name, value), ...)
     problem_files: tuple = ()
     run_id: int = 0
+    base_dir: str = ""  # where relative problem-file paths are resolved (workers may run elsewhere)
 
     @property
     def params_dict(self) -> dict:
@@ -272,7 +274,7 @@ def expand_grid(
                     params, seed = base, s
                 for m in methods:
                     specs.append(RunSpec(pname, params, seed, mode, m, tuple(options.get(m, {}).items()),
-                                         tuple(problem_files), len(specs)))
+                                         tuple(problem_files), len(specs), os.getcwd()))
     return specs
 
 
@@ -337,7 +339,11 @@ def _run(spec: RunSpec, budgets: Budgets):
 
     for path in spec.problem_files:
         load_file(path)
-    prob = make_problem(spec.problem, spec.params_dict)
+    name = spec.problem
+    path, sep, pname = name.rpartition(":")
+    if sep and path.endswith(".py") and spec.base_dir and not os.path.isabs(path):
+        name = os.path.join(spec.base_dir, path) + ":" + pname
+    prob = make_problem(name, spec.params_dict)
     x0 = start_point(prob.x0, spec)
     common = dict(gtol=budgets.gtol, norm=budgets.norm, max_iter=budgets.max_iter,
                   max_evals=budgets.max_evals, max_time=budgets.max_time, trace_x=False)

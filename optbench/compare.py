@@ -217,7 +217,8 @@ def expand_grid(
 
     A plain parameter (``n``) applies to every problem and each must declare it; a scoped
     one (``rosenbrock.n``) applies to that problem only. ``seeds=K`` gives seeds 0..K−1
-    (see the module doc for what a seed does); ``None`` means one run per instance, seed 0.
+    (see the module doc for what a seed does); ``None`` means one run per instance from the
+    problem's own start (and its default ``seed``, if it declares one).
     """
     from .params import bind
     from .problem import get_spec

@@ -69,7 +69,8 @@ def compare_command(
     problem_files: Optional[List[Path]] = typer.Option(None, "--problems", help="Load problems from a .py file or directory."),
 ) -> None:
     """Run methods on a grid of problems; print comparison tables; keep everything in a run directory."""
-    from ..compare import Budgets, expand_grid, parse_methods, parse_param_grid, resolve_options, run_grid
+    from ..compare import (Budgets, GridOutcome, expand_grid, not_run, parse_methods, parse_param_grid,
+                           resolve_options, run_grid)
     from ..errors import UsageError
     from ..params import parse_assignments
     from ..rundir import RunWriter, command_line, default_run_dir, machine, now_iso, prepare_run_dir, versions
@@ -124,12 +125,19 @@ def compare_command(
     def on_start(spec) -> None:
         progress.update(task, description=f"{spec.instance} · {spec.method}")
 
+    finished: dict = {}
+
     def on_done(rec) -> None:
+        finished[rec.spec.run_id] = rec
         writer.add(rec)
         progress.update(task, advance=1, description=f"{rec.spec.instance} · {rec.spec.method}: {rec.status}")
 
-    with progress:
-        outcome = run_grid(specs, budgets, jobs=jobs, dask=dask, on_start=on_start, on_done=on_done)
+    try:
+        with progress:
+            outcome = run_grid(specs, budgets, jobs=jobs, dask=dask, on_start=on_start, on_done=on_done)
+    except KeyboardInterrupt:  # a second Ctrl-C while the executor was winding down
+        why = "the comparison was interrupted before this run finished"
+        outcome = GridOutcome([finished.get(s.run_id) or not_run(s, why) for s in specs], True)
     writer.finish(outcome.records, outcome.interrupted)
     state = writer.manifest["state"]
 

@@ -465,20 +465,24 @@ def _result_or_error(fut, spec) -> RunRecord:
         return RunRecord(spec, Status.ERROR.value, f"worker failed: {type(e).__name__}: {e}")
 
 
-def _run_dask(specs, budgets, address, done, timeout) -> bool:
+def connect_dask(address: str, timeout: float = 10.0):
+    """A ``dask.distributed.Client`` for ``address``, or a one-line error saying what to do."""
     try:
-        from dask.distributed import Client, as_completed
+        from dask.distributed import Client
     except ImportError:
         raise UsageError("--dask needs dask.distributed; install it with: pip install 'optbench[dask]'") from None
-    own = not isinstance(address, Client)
-    if own:
-        try:
-            client = Client(address, timeout=timeout)
-        except Exception as e:  # noqa: BLE001
-            raise RunError(f"--dask {address}: cannot connect to the Dask scheduler ({type(e).__name__}: {e}); "
-                           "start one with `dask scheduler` and `dask worker ADDRESS`") from None
-    else:
-        client = address
+    try:
+        return Client(address, timeout=timeout)
+    except Exception as e:  # noqa: BLE001
+        raise RunError(f"--dask {address}: cannot connect to the Dask scheduler ({type(e).__name__}: {e}); "
+                       "start one with `dask scheduler` and `dask worker ADDRESS`") from None
+
+
+def _run_dask(specs, budgets, address, done, timeout) -> bool:
+    own = isinstance(address, str)
+    client = connect_dask(address, timeout) if own else address  # an address, or a Client to use
+    from dask.distributed import as_completed
+
     stamp = f"{time.time_ns()}"
     futures = [client.submit(execute, s, budgets, pure=False, key=f"optbench-run-{stamp}-{s.run_id}") for s in specs]
     by_key = {f.key: s for f, s in zip(futures, specs)}

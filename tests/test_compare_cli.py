@@ -193,3 +193,15 @@ def test_jobs_give_the_same_summary_as_serial(tmp_path):
     data = json.loads(rep.stdout)
     assert data["state"] == "complete" and len(data["runs"]) == 4
     assert {a["method"]: a["successes"] for a in data["aggregate"]} == {"lbfgs": 2, "scipy:CG": 2}
+
+
+def test_unreachable_dask_scheduler_writes_nothing(tmp_path, monkeypatch):
+    import optbench.compare as oc
+
+    real = oc.connect_dask
+    monkeypatch.setattr(oc, "connect_dask", lambda address, timeout=10.0: real(address, 1.0))
+    out = tmp_path / "run"
+    r = invoke("compare", "rosenbrock", "-m", "lbfgs", "--dask", "tcp://127.0.0.1:1", "--out", out)
+    assert r.exit_code == 1
+    assert "cannot connect to the Dask scheduler" in r.stderr and r.stderr.count("\n") == 1
+    assert not out.exists()

@@ -92,6 +92,12 @@ def compare_command(
     grid = parse_param_grid(param)
     specs = expand_grid(list(problems), grid, seeds, method_list, per_method, files)
 
+    client = None
+    if dask is not None:  # connect before anything is written
+        from ..compare import connect_dask
+
+        client = connect_dask(dask)
+
     name = "-".join(Path(p.split(":")[-1]).stem for p in problems)
     run_dir = prepare_run_dir(out if out is not None else default_run_dir(name))
     from ..compare import PERTURBATION_SCALE
@@ -134,10 +140,13 @@ def compare_command(
 
     try:
         with progress:
-            outcome = run_grid(specs, budgets, jobs=jobs, dask=dask, on_start=on_start, on_done=on_done)
+            outcome = run_grid(specs, budgets, jobs=jobs, dask=client, on_start=on_start, on_done=on_done)
     except KeyboardInterrupt:  # a second Ctrl-C while the executor was winding down
         why = "the comparison was interrupted before this run finished"
         outcome = GridOutcome([finished.get(s.run_id) or not_run(s, why) for s in specs], True)
+    finally:
+        if client is not None:
+            client.close()
     writer.finish(outcome.records, outcome.interrupted)
     state = writer.manifest["state"]
 

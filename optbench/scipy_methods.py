@@ -18,6 +18,13 @@ read from the evaluations scipy already made there; in the rare case scipy never
 evaluated ∇f at its iterate, it is measured by a separate, uncounted oracle (the
 row's note says so) so that measuring never changes the counts.
 
+Stopping, as with our driver: after each iteration the callback applies our test
+‖∇f(x_k)‖ ≤ gtol and stops scipy (``StopIteration``) when it holds; scipy's own tests
+stay active too (with ``gtol`` passed where scipy has one), except L-BFGS-B's
+relative-reduction test ``ftol``, which is set to 0 like our driver's ``ftol`` (give
+``ftol`` as an option to restore it). Newton-CG keeps its step test ``xtol``: it has
+no gradient test of its own.
+
 Status is mapped honestly: ``converged`` only if *our* test ‖∇f(x)‖ ≤ gtol holds at
 the x scipy returns; scipy's own success flag and message go into the message.
 """
@@ -85,12 +92,13 @@ class _Recorder:
 
     MEMO = 8
 
-    def __init__(self, problem: Problem, oracle: Oracle, trace: Trace, norm: str, max_time, start: float):
-        self.problem, self.oracle, self.trace, self.norm = problem, oracle, trace, norm
+    def __init__(self, problem: Problem, oracle: Oracle, trace: Trace, norm: str, gtol: float, max_time, start: float):
+        self.problem, self.oracle, self.trace, self.norm, self.gtol = problem, oracle, trace, norm, gtol
         self.max_time, self.start = max_time, start
         self.memo: list[tuple[np.ndarray, float, np.ndarray]] = []
         self.k = 0
         self.timed_out = False
+        self.stopped_at_gtol = False
         self.last = None  # (x, f, g) of the last recorded iterate
         self.side: Optional[Oracle] = None
 
@@ -133,6 +141,9 @@ class _Recorder:
         step = float(np.linalg.norm(x - self.last[0])) if self.last is not None else None
         self.k += 1
         self.record(x, f, g, step, note)
+        if self.gtol > 0 and grad_norm(g, self.norm) <= self.gtol:  # our driver's test, checked as ours is
+            self.stopped_at_gtol = True
+            raise StopIteration
         if self.max_time is not None and time.perf_counter() - self.start >= self.max_time:
             self.timed_out = True
             raise StopIteration
@@ -171,7 +182,7 @@ def run_scipy(
     trace = Trace(problem.n, record_x, problem.f_star)
     oracle = Oracle(problem)
     start = time.perf_counter()
-    rec = _Recorder(problem, oracle, trace, norm, max_time, start)
+    rec = _Recorder(problem, oracle, trace, norm, gtol, max_time, start)
     try:
         f0, g0 = rec.fun(x)
     except (OptbenchError, KeyboardInterrupt):
@@ -191,6 +202,7 @@ def run_scipy(
         scipy_opts["norm"] = np.inf if norm == "inf" else 2
     if name == "L-BFGS-B":
         scipy_opts["maxfun"] = max_evals if max_evals is not None else 10**9
+        scipy_opts["ftol"] = 0.0  # like our driver's default (ftol = 0: off); -o scipy:L-BFGS-B.ftol=... restores it
     scipy_opts.update(opts)
     kwargs = {"hessp": rec.hessp} if uses_hessp else {}
 
@@ -229,6 +241,8 @@ def _map_status(name, res, f, gn, gtol, norm, rec, max_iter) -> tuple[Status, st
     if not (math.isfinite(f) and math.isfinite(gn)):
         return Status.NONFINITE, f"f or ∇f is not finite at scipy's x ({said})"
     if gn <= gtol:
+        if rec.stopped_at_gtol:
+            said = "scipy stopped by optbench's gradient test in the callback"
         return Status.CONVERGED, f"‖∇f‖{sym} = {gn:.3g} ≤ gtol = {gtol:g} ({said})"
     if rec.timed_out:
         return Status.MAX_TIME, f"reached max_time = {rec.max_time:g} s ({said})"

@@ -182,7 +182,8 @@ def test_execute_records_counts_and_trace(probs):
     assert rec.status == "converged" and rec.success
     assert rec.n == 5 and rec.f_star == 0.0 and rec.f0 == pytest.approx(0.5 * np.sum(np.logspace(0, 1, 5)))
     assert list(rec.trace) == list(COLUMNS)
-    assert rec.trace["nfev"][-1] == rec.nfev and rec.nhev == rec.nit
+    # the last trace row's counts are at most the final ones (a driver may check curvature after it)
+    assert rec.trace["nfev"][-1] <= rec.nfev and rec.trace["nhev"][-1] == rec.nit <= rec.nhev
     assert rec.cost == pytest.approx(rec.nfev / 3 + 2 * rec.ngev / 3 + rec.nhvp + 5 * rec.nhev)
     assert math.isclose(rec.fun, 0.0, abs_tol=1e-20)
 
@@ -224,7 +225,8 @@ def test_interrupted_grid_keeps_finished_runs():
 
 
 def test_only_the_common_gradient_test_counts_as_solved():
-    rec = execute(_spec("rosenbrock", "scipy:L-BFGS-B"), Budgets())
+    spec = RunSpec("rosenbrock", (), 0, "none", "scipy:L-BFGS-B", (("ftol", "2.2e-9"),))  # scipy's default ftol
+    rec = execute(spec, Budgets())
     assert rec.status == "ftol" and "success=True" in rec.message
     assert not rec.success  # scipy's own ftol stop is not the comparison's gtol test
 

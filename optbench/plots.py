@@ -126,7 +126,7 @@ def profile_figure(rows: list[dict], traces: dict[int, dict], out_dir: Path, cos
     for ax in (a1, a2):
         ax.set_ylim(-0.02, 1.02)
         ax.grid(True, alpha=0.3)
-        ax.legend(fontsize=8, loc="lower right")
+        ax.legend(fontsize=8, loc="best")
     paths = _save(fig, out_dir, "profiles")
     plt.close(fig)
     return paths

@@ -93,7 +93,7 @@ def instance_table(instance: str, rows: list[dict], norm: str = "inf") -> Table:
                 cells.append(f"[{style}]{v}[/{style}]")
                 continue
             text = fmt(v, digits) if isinstance(v, float) else ("" if v is None else str(v))
-            if r.get("status") == "not_run":
+            if r.get("status") == "not_run" or r.get("n") is None:  # never got as far as f(x0)
                 text = ""
             b = bests[key]
             x = _num(v)
@@ -167,7 +167,7 @@ def aggregate_table(rows: list[dict]) -> Table:
             for k in ("median_cost", "median_time", "sgm_cost", "sgm_time")}
     top = max((s["successes"] for s in stats), default=0)
     for s in stats:
-        cells = [s["method"], f"{s['successes']}/{s['runs']}" + ("*" if s["successes"] == top else "")]
+        cells = [s["method"], f"{s['successes']}/{s['runs']}" + ("*" if s["successes"] == top > 0 else "")]
         for k, d in (("median_cost", 4), ("median_time", 3), ("sgm_cost", 4), ("sgm_time", 3)):
             text = "" if math.isnan(s[k]) else fmt(s[k], d)
             if best[k] is not None and s[k] == best[k]:

@@ -106,3 +106,24 @@ def test_cost_to_solve_function_test():
     assert cost_to_solve(TRACE, "iter", 2, "f", 1e-6, 1e-2, 0.0) == 2
     assert cost_to_solve(TRACE, "iter", 2, "f", 1e-6, 1e-1, 0.0) == 1
     assert cost_to_solve(TRACE, "iter", 2, "f", 1e-6, 1e-2, None) == math.inf
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+costs_st = st.lists(
+    st.lists(st.one_of(st.floats(0.1, 1e4), st.just(INF)), min_size=3, max_size=3), min_size=1, max_size=8
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(costs_st)
+def test_performance_profile_properties(rows):
+    t = np.array(rows)
+    taus = np.array([1.0, 1.5, 3.0, 10.0, 1e9])
+    rho = performance_profile(t, taus)
+    assert np.all(np.diff(rho, axis=0) >= 0)  # non-decreasing in τ
+    np.testing.assert_allclose(rho[-1], np.isfinite(t).mean(axis=0))  # τ → ∞: fraction solved
+    solved_by_someone = np.isfinite(t).any(axis=1)
+    # at τ = 1 every solved problem has at least one best solver
+    assert rho[0].sum() * len(t) >= solved_by_someone.sum() - 1e-9

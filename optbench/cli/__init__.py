@@ -10,6 +10,7 @@ from __future__ import annotations
 import typer
 
 from .check import check_command, graph_command, modes_command
+from .compare import compare_command, plot_command, report_command
 from .listing import list_command
 from .solve import solve_command
 
@@ -36,6 +37,9 @@ def _quiet_numeric_warnings() -> None:
 
 app.command("solve")(solve_command)
 app.command("list")(list_command)
+app.command("compare")(compare_command)
+app.command("report")(report_command)
+app.command("plot")(plot_command)
 app.command("check")(check_command)
 app.command("modes")(modes_command)
 app.command("graph")(graph_command)

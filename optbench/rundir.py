@@ -1,0 +1,259 @@
+"""The run directory of a comparison: ``summary.csv``, ``traces.csv``, ``manifest.json``, ``plots/``.
+
+* ``summary.csv`` — one row per run (:data:`SUMMARY_COLUMNS`); ``params`` and ``options``
+  are JSON objects; runs that never started have status ``not_run``.
+* ``traces.csv`` — long format, one row per iteration of every run: :data:`TRACE_KEYS`
+  (which run) then the trace columns of :mod:`optbench.trace` (``iter … note``).
+* ``manifest.json`` — command line, grid, seeds, budgets, executor, versions, machine,
+  start/end time, state (``running``, ``complete``, ``interrupted``) and which runs finished.
+
+Every file is written atomically (a temporary file in the same directory, then
+``os.replace``) and rewritten after each finished run, so an interrupted comparison
+leaves consistent files holding every run that finished. (``traces.csv`` past 4 MB is
+rewritten at most every 5 s and at the end, so that big grids do not cost quadratic
+I/O; a process killed outright may then lack the last seconds of traces.)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import platform
+import socket
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .errors import RunError
+from .trace import COLUMNS
+
+SUMMARY_COLUMNS = (
+    "run_id", "problem", "instance", "params", "seed", "seed_mode", "method", "options",
+    "status", "success", "message", "n", "nit", "f0", "fun", "f_star", "f_minus_fstar",
+    "grad_norm", "nfev", "ngev", "nhvp", "nhev", "cost", "time",
+)
+TRACE_KEYS = ("run_id", "problem", "params", "seed", "method", "options")
+TRACE_COLUMNS = TRACE_KEYS + COLUMNS
+_INT = {"run_id", "seed", "n", "nit", "nfev", "ngev", "nhvp", "nhev", "iter", "inner_iter"}
+_FLOAT = {"f0", "fun", "f_star", "f_minus_fstar", "grad_norm", "cost", "time", "f", "step", "alpha"}
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def default_run_dir(name: str, root: str | Path = "runs") -> Path:
+    """``runs/20261122-031500-rosenbrock`` (UTC timestamp, then a name made from the problems)."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in name)[:60].strip("-") or "compare"
+    return Path(root) / f"{stamp}-{safe}"
+
+
+def prepare_run_dir(path: Path) -> Path:
+    """Create ``path``; refuse one that already holds a run (so nothing is overwritten)."""
+    if path.exists() and not path.is_dir():
+        raise RunError(f"--out '{path}' is a file; give a directory")
+    if (path / "manifest.json").exists() or (path / "summary.csv").exists():
+        raise RunError(f"--out '{path}' already holds a comparison; choose another directory or remove it")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise RunError(f"--out '{path}' cannot be created: {e.strerror}") from None
+    if not os.access(path, os.W_OK):
+        raise RunError(f"--out '{path}' is not writable; choose another directory")
+    return path
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and ``os.replace``."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return "nan" if math.isnan(v) else repr(v)
+    if isinstance(v, dict):
+        return json.dumps(v, sort_keys=False)
+    return str(v)
+
+
+def summary_row(rec) -> dict:
+    """The summary.csv row of a :class:`~optbench.compare.RunRecord` (typed values)."""
+    s = rec.spec
+    return {
+        "run_id": s.run_id, "problem": s.problem, "instance": s.instance, "params": dict(s.params),
+        "seed": s.seed, "seed_mode": s.seed_mode, "method": s.method, "options": dict(s.options),
+        "status": rec.status, "success": rec.success, "message": rec.message, "n": rec.n, "nit": rec.nit,
+        "f0": rec.f0, "fun": rec.fun, "f_star": rec.f_star, "f_minus_fstar": rec.f_minus_fstar,
+        "grad_norm": rec.grad_norm, "nfev": rec.nfev, "ngev": rec.ngev, "nhvp": rec.nhvp, "nhev": rec.nhev,
+        "cost": rec.cost, "time": rec.time,
+    }
+
+
+def _trace_text(rec) -> str:
+    s = rec.spec
+    keys = [str(s.run_id), s.problem, _cell(dict(s.params)), str(s.seed), s.method, _cell(dict(s.options))]
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    cols = [rec.trace[c] for c in COLUMNS]
+    for i in range(len(rec.trace["iter"])):
+        w.writerow(keys + [_cell(col[i]) for col in cols])
+    return buf.getvalue()
+
+
+def _csv_text(columns, rows) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(columns)
+    for r in rows:
+        w.writerow([_cell(r.get(c)) for c in columns])
+    return buf.getvalue()
+
+
+def versions() -> dict:
+    from importlib.metadata import PackageNotFoundError, version
+
+    import optbench
+
+    out = {"optbench": optbench.__version__, "python": platform.python_version()}
+    for pkg in ("numpy", "scipy", "autograd", "matplotlib", "dask", "distributed"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            out[pkg] = None
+    return out
+
+
+def machine() -> dict:
+    return {
+        "hostname": socket.gethostname(), "platform": platform.platform(), "machine": platform.machine(),
+        "processor": platform.processor(), "cpu_count": os.cpu_count(),
+    }
+
+
+class RunWriter:
+    """Keeps the run directory's files up to date as runs finish."""
+
+    def __init__(self, path: Path, manifest: dict, specs: list):
+        self.path = path
+        self.manifest = dict(manifest)
+        self.specs = specs
+        self.rows: dict[int, dict] = {}
+        self.traces: dict[int, str] = {}
+        self._trace_bytes = 0
+        self._traces_written = time.monotonic()
+        self.manifest.setdefault("start", now_iso())
+        self.manifest.update(state="running", end=None, total_runs=len(specs), finished_runs=0)
+        self._write_manifest()
+
+    #: traces.csv is rewritten after every run while it is smaller than this; past it, at
+    #: most every TRACE_INTERVAL seconds (and always at the end), so big grids stay linear.
+    TRACE_BYTES = 4_000_000
+    TRACE_INTERVAL = 5.0
+
+    def add(self, rec) -> None:
+        self.rows[rec.spec.run_id] = summary_row(rec)
+        text = _trace_text(rec)
+        self.traces[rec.spec.run_id] = text
+        self._trace_bytes += len(text)
+        self.flush(traces=self._trace_bytes < self.TRACE_BYTES
+                   or time.monotonic() - self._traces_written >= self.TRACE_INTERVAL)
+
+    def flush(self, traces: bool = True) -> None:
+        ordered = [self.rows[s.run_id] for s in self.specs if s.run_id in self.rows]
+        write_atomic(self.path / "summary.csv", _csv_text(SUMMARY_COLUMNS, ordered))
+        if traces:
+            body = "".join(self.traces[s.run_id] for s in self.specs if s.run_id in self.traces)
+            write_atomic(self.path / "traces.csv", _csv_text(TRACE_COLUMNS, []) + body)
+            self._traces_written = time.monotonic()
+        self._write_manifest()
+
+    def finish(self, records: list, interrupted: bool) -> None:
+        """Write the final files: every spec gets a row (``not_run`` for those that never ran)."""
+        for rec in records:
+            if rec.spec.run_id not in self.rows:
+                self.rows[rec.spec.run_id] = summary_row(rec)
+                self.traces[rec.spec.run_id] = _trace_text(rec)
+        self.manifest.update(state="interrupted" if interrupted else "complete", end=now_iso())
+        self.flush()
+
+    def _write_manifest(self) -> None:
+        runs = []
+        for s in self.specs:
+            row = self.rows.get(s.run_id)
+            status = row["status"] if row else "pending"
+            runs.append({"run_id": s.run_id, "instance": s.instance, "method": s.method, "status": status,
+                         "finished": status not in ("pending", "not_run", "interrupted")})
+        self.manifest["finished_runs"] = sum(r["finished"] for r in runs)
+        self.manifest["runs"] = runs
+        write_atomic(self.path / "manifest.json", json.dumps(self.manifest, indent=2, default=str) + "\n")
+
+
+# ---------------------------------------------------------------------------- reading back
+def _typed(row: dict) -> dict:
+    out: dict[str, Any] = {}
+    for k, v in row.items():
+        if k in ("params", "options"):
+            out[k] = json.loads(v) if v else {}
+        elif v == "" or v is None:
+            out[k] = None
+        elif k in _INT:
+            out[k] = int(v)
+        elif k in _FLOAT:
+            out[k] = float(v)
+        elif k == "success":
+            out[k] = v == "true"
+        else:
+            out[k] = v
+    return out
+
+
+def load_run(path: Path) -> tuple[dict, list[dict], dict[int, dict]]:
+    """(manifest, summary rows, traces by run_id as column lists) read from a run directory."""
+    path = Path(path)
+    if not path.is_dir():
+        raise RunError(f"run directory '{path}' not found")
+    for name in ("manifest.json", "summary.csv"):
+        if not (path / name).is_file():
+            raise RunError(f"'{path}' is not a comparison run directory: {name} is missing")
+    try:
+        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+        with open(path / "summary.csv", newline="", encoding="utf-8") as fh:
+            rows = [_typed(r) for r in csv.DictReader(fh)]
+        traces: dict[int, dict] = {}
+        if (path / "traces.csv").is_file():
+            with open(path / "traces.csv", newline="", encoding="utf-8") as fh:
+                for r in csv.DictReader(fh):
+                    t = _typed({c: r[c] for c in ("run_id",) + COLUMNS})
+                    cols = traces.setdefault(t["run_id"], {c: [] for c in COLUMNS})
+                    for c in COLUMNS:
+                        cols[c].append(t[c] if c != "note" else (t[c] or ""))
+    except (ValueError, KeyError, json.JSONDecodeError) as e:
+        raise RunError(f"'{path}': cannot read the run files ({type(e).__name__}: {e})") from None
+    return manifest, rows, traces
+
+
+def command_line() -> str:
+    import shlex
+
+    return " ".join(shlex.quote(a) for a in ["optbench"] + sys.argv[1:])

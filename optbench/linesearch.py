@@ -34,11 +34,14 @@ class LineSearchResult:
     evals: int = 0
     message: str = ""
     unbounded: bool = False
+    nonfinite: bool = False
 
     @property
     def failure_status(self) -> Status:
-        """The run status a failed search implies: ``unbounded`` or ``line_search_failed``."""
-        return Status.UNBOUNDED if self.unbounded else Status.LINE_SEARCH_FAILED
+        """The run status a failed search implies: ``unbounded``, ``nonfinite`` or ``line_search_failed``."""
+        if self.unbounded:
+            return Status.UNBOUNDED
+        return Status.NONFINITE if self.nonfinite else Status.LINE_SEARCH_FAILED
 
 
 def _fail(x: np.ndarray, f0: float, t: float, evals: int, message: str) -> LineSearchResult:
@@ -66,15 +69,26 @@ def backtracking(
     t = t0
     dnorm = float(np.linalg.norm(d))
     xnorm = float(np.linalg.norm(x))
+    last_finite = True
+    message = f"no sufficient decrease after {max_evals} trial steps"
+    k = 0
     for k in range(1, max_evals + 1):
         xt = x + t * d
         ft = oracle.f(xt)
+        last_finite = math.isfinite(ft)
         if math.isfinite(ft) and ft <= f0 + c1 * t * slope:
             return LineSearchResult(True, t, xt, ft, None, k)
         t *= rho
         if t * dnorm <= 1e-16 * (1.0 + xnorm):
-            return _fail(x, f0, t, k, f"step became negligible (t = {t:.3g}) without sufficient decrease")
-    return _fail(x, f0, t, max_evals, f"no sufficient decrease after {max_evals} trial steps (last t = {t:.3g})")
+            message = "step became negligible without sufficient decrease"
+            break
+    if not last_finite:
+        message = f"f was NaN or infinite at the trial steps down to t = {t / rho:.3g}"
+    else:
+        message += f" (last t = {t / rho:.3g})"
+    result = _fail(x, f0, t, k, message)
+    result.nonfinite = not last_finite
+    return result
 
 
 def _cubic_min(a: float, fa: float, da: float, b: float, fb: float, db: float) -> Optional[float]:
@@ -113,14 +127,16 @@ def strong_wolfe(
     if not dphi0 < 0:
         return _fail(x, f0, 0.0, 0, f"d is not a descent direction (∇fᵀd = {dphi0:.3g})")
     evals = 0
+    last_finite = True
     # best point satisfying sufficient decrease, kept as a fallback
     best: Optional[LineSearchResult] = None
 
     def phi(t: float):
-        nonlocal evals, best
+        nonlocal evals, best, last_finite
         evals += 1
         xt = x + t * d
         ft, gt = oracle.value_and_grad(xt)
+        last_finite = math.isfinite(ft) and bool(np.all(np.isfinite(gt)))
         dt = float(gt @ d) if math.isfinite(ft) else math.nan
         if math.isfinite(ft) and math.isfinite(dt) and ft <= f0 + c1 * t * dphi0:
             if best is None or ft < best.f:
@@ -156,7 +172,11 @@ def strong_wolfe(
         if best is not None and best.t > 0:
             best.evals = evals
             return best
-        return _fail(x, f0, 0.0, evals, message)
+        if not last_finite:
+            message = "f or ∇f was NaN or infinite at the last trial steps; " + message
+        result = _fail(x, f0, 0.0, evals, message)
+        result.nonfinite = not last_finite
+        return result
 
     t_prev, f_prev, d_prev = 0.0, f0, dphi0
     t = min(t0, t_max)

@@ -206,3 +206,79 @@ def test_unreachable_dask_scheduler_writes_nothing(tmp_path, monkeypatch):
     assert r.exit_code == 1
     assert "cannot connect to the Dask scheduler" in r.stderr and r.stderr.count("\n") == 1
     assert not out.exists()
+
+
+FAULTS = textwrap.dedent('''
+    import autograd.numpy as np
+    from optbench import Problem, problem
+
+    def _counter(limit, action):
+        calls = [0]
+        def f(x):
+            calls[0] += 1
+            if calls[0] > limit:
+                return action(x)
+            return np.sum((x - 1.0) ** 2 * np.arange(1.0, x.size + 1)) + np.sum((x - 1.0) ** 4)
+        return f
+
+    def _raise(x):
+        raise RuntimeError("disk full")
+
+    def _interrupt(x):
+        raise KeyboardInterrupt
+
+    @problem
+    def good(n: int = 3) -> Problem:
+        """f* = 0 at 1."""
+        return Problem(_counter(10**9, None), x0=np.zeros(n), f_star=0.0, x_star=np.ones(n))
+
+    @problem
+    def raises() -> Problem:
+        return Problem(_counter(5, _raise), x0=np.zeros(3))
+
+    @problem
+    def nan_midrun() -> Problem:
+        return Problem(_counter(5, lambda x: np.nan * np.sum(x)), x0=np.zeros(3))
+
+    @problem
+    def interrupted() -> Problem:
+        return Problem(_counter(5, _interrupt), x0=np.zeros(3))
+''')
+
+
+def test_fault_injection_keeps_every_other_run_complete_and_correct(tmp_path):
+    """Issue 5: one run raises, one returns NaN, one is interrupted; all other runs are complete and correct."""
+    registry = importlib.import_module("optbench.problem")
+    path = tmp_path / "faults.py"
+    path.write_text(FAULTS)
+    out = tmp_path / "run"
+    p = str(path)
+    try:
+        r = invoke("compare", f"{p}:good", f"{p}:raises", f"{p}:nan_midrun", f"{p}:interrupted", f"{p}:good",
+                   "-m", "lbfgs,gd", "--out", out, "--no-plots")
+    finally:
+        for name in registry._FILE_REGISTRIES.pop(str(path.resolve()), {}):
+            registry._REGISTRY.pop(name, None)
+    assert r.exit_code == 130, r.output
+    header, rows = read_csv(out / "summary.csv")
+    col = {name: i for i, name in enumerate(header)}
+    got = [(row[col["problem"]].split(":")[-1], row[col["method"]], row[col["status"]]) for row in rows]
+    statuses = [g[2] for g in got]
+    assert statuses[:2] == ["converged", "converged"]  # good, before any fault
+    assert statuses[2:4] == ["error", "error"]  # raises: reported as rows, the comparison goes on
+    assert statuses[4:6] == ["nonfinite", "nonfinite"]  # NaN mid-run: never converged
+    assert statuses[6] == "interrupted"
+    assert statuses[7:] == ["not_run"] * 3  # the good problem again, and gd on the interrupted one
+    assert all("disk full" in rows[i][col["message"]] for i in (2, 3))
+    # the finished runs are complete: full traces, correct minimum
+    _, trows = read_csv(out / "traces.csv")
+    theader = read_csv(out / "traces.csv")[0]
+    tcol = {name: i for i, name in enumerate(theader)}
+    for i in (0, 1):
+        nit = int(rows[i][col["nit"]])
+        method = rows[i][col["method"]]
+        its = [int(t[tcol["iter"]]) for t in trows if t[tcol["method"]] == method and t[tcol["problem"]].endswith("good")]
+        assert its[: nit + 1] == list(range(nit + 1))
+        assert float(rows[i][col["fun"]]) < 1e-10
+    m = json.loads((out / "manifest.json").read_text())
+    assert m["state"] == "interrupted" and m["finished_runs"] == 6

@@ -186,3 +186,19 @@ def test_same_run_twice_gives_identical_traces_apart_from_time(method):
     b = optbench.solve("rosenbrock", method, params={"n": 6}, max_iter=200)
     assert _csv_without_time(a) == _csv_without_time(b)
     assert len(_csv_without_time(a)) == a.nit + 2
+
+
+@pytest.mark.parametrize("method", ["gd", "newton", "newton-cg", "lbfgs"])
+def test_nan_midrun_with_a_line_search_is_nonfinite_never_converged(method):
+    calls = {"n": 0}
+
+    def f(x):
+        calls["n"] += 1
+        if calls["n"] > 4:
+            return anp.nan * anp.sum(x)
+        return anp.sum((x - 1.0) ** 2 * anp.arange(1.0, 4.0)) + anp.sum((x - 1.0) ** 4)
+
+    r = optbench.solve(Problem(f, x0=np.zeros(3)), method)
+    assert r.status is Status.NONFINITE and not r.success
+    assert np.all(np.isfinite(r.x)) and math.isfinite(r.fun)
+    assert "NaN or infinite" in r.message or "non-finite" in r.message

@@ -202,3 +202,27 @@ def test_nan_midrun_with_a_line_search_is_nonfinite_never_converged(method):
     assert r.status is Status.NONFINITE and not r.success
     assert np.all(np.isfinite(r.x)) and math.isfinite(r.fun)
     assert "NaN or infinite" in r.message or "non-finite" in r.message
+
+
+def test_indefinite_hessian_still_gives_a_descent_step():
+    # f = x² − y² + y⁴/4 at (1, 0.1): ∇²f = diag(2, −2 + 3y²) is indefinite
+    prob = Problem(lambda x: x[0] ** 2 - x[1] ** 2 + x[1] ** 4 / 4, x0=np.array([1.0, 0.1]), f_star=-1.0)
+    r = optbench.solve(prob, "newton", max_iter=1, gtol=0)
+    assert r.trace.column("f")[1] < r.trace.column("f")[0]
+    assert r.trace.column("note")[1].startswith("H+")  # the Hessian was modified
+    r = optbench.solve(prob, "newton-cg", max_iter=1, gtol=0)
+    assert r.trace.column("f")[1] < r.trace.column("f")[0]
+    for method in ("newton", "newton-cg"):
+        r = optbench.solve(prob, method)
+        assert r.status is Status.CONVERGED and r.fun == pytest.approx(-1.0)  # the minima (0, ±√2)
+
+
+def test_singular_hessian_is_modified_not_fatal():
+    # f = x⁴ + y²: ∇²f = diag(12x², 2) is singular on x = 0
+    prob = Problem(lambda x: x[0] ** 4 + x[1] ** 2, x0=np.array([0.0, 1.0]), f_star=0.0)
+    r = optbench.solve(prob, "newton")
+    assert r.status is Status.CONVERGED and r.fun < 1e-12
+    r = optbench.solve(prob, "newton", options={"hessian_modification": "none", "line_search": "none"})
+    assert r.status in (Status.SOLVER_FAILED, Status.CONVERGED)
+    if r.status is Status.SOLVER_FAILED:
+        assert "singular" in r.message

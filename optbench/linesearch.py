@@ -105,6 +105,24 @@ def _cubic_min(a: float, fa: float, da: float, b: float, fb: float, db: float) -
     return t if math.isfinite(t) else None
 
 
+EXTRAPOLATION = (1.1, 4.0)
+
+
+def _extrapolate(t_prev: float, f_prev: float, d_prev: float, t: float, ft: float, dt: float) -> float:
+    """Next bracketing trial beyond t: the cubic's minimizer, kept in [t + 1.1Δ, t + 4Δ], Δ = t − t_prev.
+
+    While f still decreases with a negative slope, N&W §3.5 asks for t_(i+1) in (t_i, t_max);
+    the safeguarded cubic extrapolation and its bounds are those of Moré & Thuente (1994),
+    the search scipy's L-BFGS-B uses.
+    """
+    lo, hi = EXTRAPOLATION
+    width = t - t_prev
+    guess = _cubic_min(t_prev, f_prev, d_prev, t, ft, dt)
+    if guess is None or not guess > t:
+        return t + hi * width
+    return min(max(guess, t + lo * width), t + hi * width)
+
+
 def strong_wolfe(
     oracle: Oracle,
     x: np.ndarray,
@@ -192,8 +210,9 @@ def strong_wolfe(
             return LineSearchResult(
                 False, t, x, f0, None, evals, f"f still decreasing at t = t_max = {t_max:.3g} (f = {ft:.3g})", True
             )
+        t_next = _extrapolate(t_prev, f_prev, d_prev, t, ft, dt)
         t_prev, f_prev, d_prev = t, ft, dt
-        t = min(2.0 * t, t_max)
+        t = min(t_next, t_max)
     return _fallback(f"no strong Wolfe step after {max_evals} evaluations")
 
 

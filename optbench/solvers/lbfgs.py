@@ -23,40 +23,97 @@ from .base import Solver, StepInfo, register_solver
 
 
 class _Memory:
-    """Circular buffer of the last m curvature pairs (s, y, 1/sᵀy)."""
+    """The last m curvature pairs (s, y) with their Gram matrix, for the two-loop recursion.
+
+    The pairs are rows of one array ``W`` (row 2j = s_j, row 2j+1 = y_j, slot j in a
+    circular buffer) and ``G = W Wᵀ`` holds all their inner products. The two-loop
+    recursion (N&W Alg. 7.4) only ever needs inner products of its vectors with
+    the s_i and y_i, so it can run on G and the 2m numbers Wg in O(m²) scalar work,
+    followed by one combination d = −(γ g + Wᵀc) — the vector-free form of L-BFGS
+    (Chen, Wang & Zhou, "Large-scale L-BFGS using MapReduce", NIPS 2014). Per
+    iteration W is streamed twice (one gemm for Wg and the new pair's Gram row, one
+    gemv for Wᵀc) instead of 4m vector passes in the textbook loop; in exact
+    arithmetic the direction is the same (:meth:`two_loop_textbook` is kept as the
+    reference the tests compare against).
+    """
 
     def __init__(self, m: int, n: int):
-        self.S = np.empty((m, n))
-        self.Y = np.empty((m, n))
-        self.rho = np.empty(m)
+        self.W = np.zeros((2 * m, n))
+        self.G = np.zeros((2 * m, 2 * m))
+        self.rho = np.zeros(m)
         self.m, self.count, self.head = m, 0, 0
+        self._pending: list[int] = []  # slots whose Gram rows are not computed yet
 
     def push(self, s: np.ndarray, y: np.ndarray, sy: float) -> None:
-        self.S[self.head] = s
-        self.Y[self.head] = y
-        self.rho[self.head] = 1.0 / sy
+        j = self.head
+        self.W[2 * j] = s
+        self.W[2 * j + 1] = y
+        self.rho[j] = 1.0 / sy
+        if j not in self._pending:
+            self._pending.append(j)
         self.head = (self.head + 1) % self.m
         self.count = min(self.count + 1, self.m)
 
-    def newest_first(self):
+    def newest_first(self) -> list[int]:
         return [(self.head - 1 - i) % self.m for i in range(self.count)]
 
+    def _inner_products(self, g: np.ndarray) -> np.ndarray:
+        """W g over the stored rows, refreshing the Gram rows of newly pushed pairs in the same pass."""
+        rows = self.W[: 2 * self.count]
+        if not self._pending:
+            return rows @ g
+        new = [r for j in self._pending for r in (2 * j, 2 * j + 1)]
+        P = rows @ np.vstack((self.W[new], g)).T  # one pass over W: [W s_j, W y_j, …, W g]
+        self.G[: 2 * self.count, new] = P[:, :-1]
+        self.G[new, : 2 * self.count] = P[:, :-1].T
+        self._pending = []
+        return P[:, -1]
+
     def two_loop(self, g: np.ndarray) -> np.ndarray:
-        """−H g by the two-loop recursion (N&W Alg. 7.4)."""
-        q = g.copy()
+        """−H g by the two-loop recursion (N&W Alg. 7.4), computed from inner products.
+
+        First loop, newest to oldest: a_i = ρ_i s_iᵀq with q = g − Σ_(newer j) a_j y_j,
+        so s_iᵀq = s_iᵀg − Σ a_j s_iᵀy_j. Scaling γ = sᵀy / yᵀy of the newest pair.
+        Second loop, oldest to newest: b_i = ρ_i y_iᵀr with r = γq + Σ_(older j) (a_j − b_j) s_j.
+        Result: −(γ g − γ Σ a_j y_j + Σ (a_j − b_j) s_j).
+        """
+        order = self.newest_first()
+        if not order:
+            return -np.asarray(g, dtype=float)
+        Wg = self._inner_products(g)
+        G, rho = self.G, self.rho
+        a = {}
+        for i in order:
+            si_q = Wg[2 * i] - sum(a[j] * G[2 * i, 2 * j + 1] for j in a)
+            a[i] = rho[i] * si_q
+        newest = order[0]
+        gamma = 1.0 / (rho[newest] * G[2 * newest + 1, 2 * newest + 1])
+        coef = np.zeros(2 * self.count)
+        for j, aj in a.items():
+            coef[2 * j + 1] = -gamma * aj
+        for i in reversed(order):
+            yi_r = gamma * Wg[2 * i + 1] + float(G[2 * i + 1, : 2 * self.count] @ coef)
+            b = rho[i] * yi_r
+            coef[2 * i] = a[i] - b
+        d = self.W[: 2 * self.count].T @ coef
+        d += gamma * g
+        return np.negative(d, out=d)
+
+    def two_loop_textbook(self, g: np.ndarray) -> np.ndarray:
+        """The textbook two-loop recursion on the stored vectors (reference for tests)."""
+        q = np.array(g, dtype=float, copy=True)
         order = self.newest_first()
         alphas = []
         for i in order:
-            a = self.rho[i] * float(self.S[i] @ q)
+            a = self.rho[i] * float(self.W[2 * i] @ q)
             alphas.append(a)
-            q -= a * self.Y[i]
+            q -= a * self.W[2 * i + 1]
         if order:
-            newest = order[0]
-            y = self.Y[newest]
-            q *= 1.0 / (self.rho[newest] * float(y @ y))  # γ = sᵀy / yᵀy
+            y = self.W[2 * order[0] + 1]
+            q *= 1.0 / (self.rho[order[0]] * float(y @ y))
         for i, a in zip(reversed(order), reversed(alphas)):
-            b = self.rho[i] * float(self.Y[i] @ q)
-            q += (a - b) * self.S[i]
+            b = self.rho[i] * float(self.W[2 * i + 1] @ q)
+            q += (a - b) * self.W[2 * i]
         return -q
 
 

@@ -207,6 +207,7 @@ def run(
     except Exception as e:  # noqa: BLE001 - the objective may raise anything; report, keep the trace
         status, message = Status.ERROR, f"iteration {k + 1}: {type(e).__name__}: {e}"
 
+    trace.finish()
     gn = grad_norm(g, norm)
     if status is Status.CONVERGED:
         message = f"‖∇f‖{'∞' if norm == 'inf' else '₂'} = {gn:.3g} ≤ gtol = {gtol:g}"

@@ -40,6 +40,11 @@ def solve_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary; no table, no progress."),
     trace_x: Optional[bool] = typer.Option(None, "--trace-x/--no-trace-x", help="Record x_1..x_n in the trace (default: n ≤ 10)."),
     rows: int = typer.Option(40, "--rows", help="Table rows to show for long runs (the CSV keeps all)."),
+    trace_rows: int = typer.Option(
+        100_000, "--trace-rows",
+        help="Trace rows kept in memory (table, --json); past this, log-spaced rows and the last. The CSV gets every row.",
+    ),
+    csv_every: int = typer.Option(1, "--csv-every", help="Write every K-th trace row to --csv (and always the last)."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 when the status is not a success."),
     problems: Optional[List[Path]] = typer.Option(None, "--problems", help="Load problems from a .py file or directory."),
 ) -> None:
@@ -54,6 +59,10 @@ def solve_command(
 
     if rows < 3:
         raise UsageError(f"--rows must be at least 3, got {rows}")
+    if trace_rows < 1:
+        raise UsageError(f"--trace-rows must be at least 1, got {trace_rows}")
+    if csv_every < 1:
+        raise UsageError(f"--csv-every must be at least 1, got {csv_every}")
     load_problem_files(problems)
     params = parse_assignments(param, "--param")
     options = parse_assignments(option, "--option")
@@ -67,7 +76,7 @@ def solve_command(
 
     progress = RunProgress(err, f"{solver.name} on {prob.label}", enabled=not (quiet or json_out))
     record_x = prob.n <= 10 if trace_x is None else trace_x
-    trace = Trace(prob.n, record_x, prob.f_star)
+    trace = Trace(prob.n, record_x, prob.f_star, memory_rows=trace_rows, csv_every=csv_every)
     csv_file = None
     try:
         if csv is not None:
@@ -97,7 +106,7 @@ def solve_command(
             out.print(trace_table(result, max_rows=rows))
         out.print(summary_text(result), end="")
         if csv is not None:
-            out.print(f" * Trace written to {csv} ({len(result.trace)} rows)")
+            out.print(f" * Trace written to {csv} ({trace.csv_rows} rows)")
 
     if result.status is Status.INTERRUPTED:
         raise typer.Exit(EXIT_INTERRUPTED)

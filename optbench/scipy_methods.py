@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import numpy as np
 
@@ -92,8 +92,10 @@ class _Recorder:
 
     MEMO = 8
 
-    def __init__(self, problem: Problem, oracle: Oracle, trace: Trace, norm: str, gtol: float, max_time, start: float):
+    def __init__(self, problem: Problem, oracle: Oracle, trace: Trace, norm: str, gtol: float, max_time, start: float,
+                 on_record: Optional[Callable[[dict], None]] = None):
         self.problem, self.oracle, self.trace, self.norm, self.gtol = problem, oracle, trace, norm, gtol
+        self.on_record = on_record
         self.max_time, self.start = max_time, start
         self.memo: list[tuple[np.ndarray, float, np.ndarray]] = []
         self.k = 0
@@ -126,12 +128,15 @@ class _Recorder:
     def record(self, x, f, g, step=None, note=""):
         c = self.oracle.counts
         f_star = self.problem.f_star
-        self.trace.append(
+        rec = dict(
             iter=self.k, time=time.perf_counter() - self.start, f=f,
             f_minus_fstar=None if f_star is None else f - f_star, grad_norm=grad_norm(g, self.norm),
             step=step, alpha=None, nfev=c.nfev, ngev=c.ngev, nhvp=c.nhvp, nhev=c.nhev,
             inner_iter=0, note=note, x=x,
         )
+        self.trace.append(**rec)
+        if self.on_record is not None:
+            self.on_record(rec)
         self.last = (np.array(x, dtype=float, copy=True), f, g)
 
     def callback(self, intermediate_result):
@@ -161,6 +166,8 @@ def run_scipy(
     max_evals: Optional[int] = None,
     max_time: Optional[float] = None,
     trace_x: Optional[bool] = None,
+    trace: Optional[Trace] = None,
+    callback: Optional[Callable[[dict], None]] = None,
 ) -> Result:
     """Run ``scipy:NAME`` on ``problem`` and return a :class:`Result` like :func:`optbench.run.run`.
 
@@ -168,7 +175,9 @@ def run_scipy(
     ∞-norm as we do by default; trust-ncg/trust-krylov use the 2-norm, which bounds the ∞-norm);
     Newton-CG has no gradient test, only its ``xtol`` on the step. ``max_iter`` → ``maxiter``,
     ``max_evals`` → L-BFGS-B's ``maxfun``; ``max_time`` stops at the next iteration through the
-    callback. Raises :class:`UsageError` for bad options and :class:`RunError` when f(x₀) fails.
+    callback. ``trace`` (e.g. one streaming to a CSV) and ``callback`` (called with each
+    record) work as in :func:`optbench.run.run`. Raises :class:`UsageError` for bad options
+    and :class:`RunError` when f(x₀) fails.
     """
     from scipy.optimize import minimize
 
@@ -179,10 +188,11 @@ def run_scipy(
     max_iter = 1000 if max_iter is None else max_iter
     x = validate_x0(problem.x0 if x0 is None else x0, problem.n, problem.name)
     record_x = problem.n <= 10 if trace_x is None else bool(trace_x)
-    trace = Trace(problem.n, record_x, problem.f_star)
+    if trace is None:
+        trace = Trace(problem.n, record_x, problem.f_star)
     oracle = Oracle(problem)
     start = time.perf_counter()
-    rec = _Recorder(problem, oracle, trace, norm, gtol, max_time, start)
+    rec = _Recorder(problem, oracle, trace, norm, gtol, max_time, start, on_record=callback)
     try:
         f0, g0 = rec.fun(x)
     except (OptbenchError, KeyboardInterrupt):
@@ -222,6 +232,7 @@ def run_scipy(
         ff = float(res.fun) if np.ndim(res.fun) == 0 else ff
     else:
         xf, ff, gf = rec.last
+    trace.finish()
     gn = grad_norm(gf, norm) if np.all(np.isfinite(gf)) else math.nan
     if res is not None:
         status, message = _map_status(name, res, ff, gn, gtol, norm, rec, max_iter)

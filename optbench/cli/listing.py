@@ -87,6 +87,12 @@ def show_all(warnings: dict[str, str]) -> None:
         if params:
             cell.append("\n" + params_line(params), style="dim")
         stable.add_row(Text(sname), cls.needs, cell)
+    from ..scipy_methods import SCIPY_METHODS, scipy_method_names
+
+    for full, (uses_hessp, opts) in zip(scipy_method_names(), SCIPY_METHODS.values()):
+        cell = Text("scipy.optimize.minimize reference, same autograd derivatives and counters")
+        cell.append("\n" + " · ".join(f"{k}: {t.__name__}" for k, t in opts.items()), style="dim")
+        stable.add_row(Text(full), "f, grad, hvp" if uses_hessp else "f, grad", cell)
     out.print(stable)
 
     from ..solvers.base import solver_load_errors
@@ -126,14 +132,42 @@ def show_one(name: str) -> None:
     from ..problem import get_spec, registry
     from ..solvers.base import solver_registry
 
+    from ..scipy_methods import is_scipy_method
+
     solvers = solver_registry()
     if name in solvers:
         show_solver(solvers[name])
+        return
+    if is_scipy_method(name):
+        show_scipy_method(name)
         return
     if ":" in name or name.endswith(".py") or name in registry():
         show_problem(get_spec(name))
         return
     raise unknown_name("problem or solver", name, list(registry()) + list(solvers))
+
+
+def show_scipy_method(name: str) -> None:
+    from rich.table import Table
+
+    from ..errors import unknown_name
+    from ..scipy_methods import PREFIX, SCIPY_METHODS, scipy_method_names
+
+    short = name[len(PREFIX):]
+    if short not in SCIPY_METHODS:
+        raise unknown_name("scipy method", name, scipy_method_names())
+    uses_hessp, opts = SCIPY_METHODS[short]
+    out = stdout_console()
+    out.print(f"[bold]{name}[/bold]  scipy.optimize.minimize(method='{short}') as a reference method")
+    out.print(
+        f"Driven with optbench's autograd {'gradient and Hessian-vector products' if uses_hessp else 'gradient'} "
+        "and counters; stopped by optbench's gradient test (--gtol) in scipy's callback; "
+        "--max-iter → maxiter. Works in `solve` and `compare`.\n"
+    )
+    table = Table("option", "type", title="options (-o name=value), passed to scipy", title_justify="left")
+    for k, t in opts.items():
+        table.add_row(k, t.__name__)
+    out.print(table)
 
 
 def show_problem(spec) -> None:

@@ -24,7 +24,9 @@ from .common import (
 @handle_errors
 def solve_command(
     problem: str = typer.Argument(..., help="Problem name (optbench list), or path/to/file.py:name."),
-    method: str = typer.Option("lbfgs", "--method", "-m", help="Solver: gd, newton, newton-cg, lbfgs, ..."),
+    method: str = typer.Option(
+        "lbfgs", "--method", "-m", help="Solver: gd, newton, newton-cg, lbfgs, ... or a scipy reference (scipy:L-BFGS-B, ...)."
+    ),
     param: Optional[List[str]] = typer.Option(None, "--param", "-p", help="Problem parameter key=value (repeatable)."),
     option: Optional[List[str]] = typer.Option(None, "--option", "-o", help="Solver option key=value (repeatable)."),
     x0: Optional[str] = typer.Option(None, "--x0", help="Starting point, comma-separated: '-1.2,1'."),
@@ -66,7 +68,16 @@ def solve_command(
     load_problem_files(problems)
     params = parse_assignments(param, "--param")
     options = parse_assignments(option, "--option")
-    solver = make_solver(method, options)
+    from ..scipy_methods import is_scipy_method, parse_options, run_scipy
+
+    if is_scipy_method(method):
+        parse_options(method, options)  # bad options fail before the problem is built
+        for flag, value in (("--ftol", ftol), ("--xtol", xtol)):
+            if value:
+                raise UsageError(f"{flag} is not available for {method} (it has its own options: optbench list {method})")
+        solver = None
+    else:
+        solver = make_solver(method, options)
     prob = make_problem(problem, params)
     start = parse_vector(x0) if x0 is not None else None
     check_output_path(csv, "--csv")
@@ -74,7 +85,8 @@ def solve_command(
     out, err = stdout_console(), stderr_console()
     from .progress import RunProgress
 
-    progress = RunProgress(err, f"{solver.name} on {prob.label}", enabled=not (quiet or json_out))
+    label = method if solver is None else solver.name
+    progress = RunProgress(err, f"{label} on {prob.label}", enabled=not (quiet or json_out))
     record_x = prob.n <= 10 if trace_x is None else trace_x
     trace = Trace(prob.n, record_x, prob.f_star, memory_rows=trace_rows, csv_every=csv_every)
     csv_file = None
@@ -87,10 +99,16 @@ def solve_command(
 
                 raise RunError(f"--csv '{csv}' cannot be written: {e.strerror}") from None
             trace.add_sink(csv_file)
-        result = run(
-            prob, solver, start, gtol=gtol, ftol=ftol, xtol=xtol, norm=norm, max_iter=max_iter,
-            max_evals=max_evals, max_time=max_time, trace_x=record_x, callback=progress, trace=trace,
-        )
+        if solver is None:
+            result = run_scipy(
+                prob, method, start, options=options, gtol=gtol, norm=norm, max_iter=max_iter,
+                max_evals=max_evals, max_time=max_time, trace_x=record_x, trace=trace, callback=progress,
+            )
+        else:
+            result = run(
+                prob, solver, start, gtol=gtol, ftol=ftol, xtol=xtol, norm=norm, max_iter=max_iter,
+                max_evals=max_evals, max_time=max_time, trace_x=record_x, callback=progress, trace=trace,
+            )
     finally:
         progress.stop()
         if csv_file is not None:

@@ -116,6 +116,17 @@ class Symmetry:
 
 
 @dataclass
+class SparsityCheck:
+    """Does the declared ``hess_sparsity`` cover every nonzero of the autograd dense Hessian at x?"""
+
+    declared_nnz: int
+    hessian_nnz: int
+    missing: int
+    example: Optional[list[int]]  # (i, j), 1-based, of a nonzero outside the pattern
+    ok: bool
+
+
+@dataclass
 class CheckReport:
     """Everything ``optbench check`` measured; ``failures`` names each wrong derivative."""
 
@@ -132,6 +143,7 @@ class CheckReport:
     strategies: list[StrategyTiming]
     symmetry: list[Symmetry]
     failures: list[str] = field(default_factory=list)
+    sparsity: Optional[SparsityCheck] = None
 
     @property
     def passed(self) -> bool:
@@ -423,6 +435,8 @@ def check(
 
     report = CheckReport(prob.label or "problem", n, at_label, [float(t) for t in x], seed, supplied,
                          gsweep, hsweep, agreements, taylor, strategies, symmetry)
+    if H_ad is not None and prob.hess_sparsity is not None:
+        report.sparsity = sparsity_check(prob.hess_sparsity, H_ad)
     report.failures = _failures(report)
     return report
 
@@ -445,6 +459,24 @@ def _strategies(prob: Problem, x: onp.ndarray, v: onp.ndarray, ref: onp.ndarray,
         hv, sec = _timed(lambda: _matrix(_call(prob, "hess", x), prob.n, "hess") @ v)
         out.append(StrategyTiming("supplied hess × v", sec, relerr(hv, ref)))
     return out, H
+
+
+def sparsity_check(pattern: Any, H: onp.ndarray) -> SparsityCheck:
+    """Nonzeros of H (above 1e-13·max|H|) that the declared pattern leaves out.
+
+    A pattern that is too large only costs extra Hessian-vector products; one that is
+    too small makes the coloured (sparse) Hessian silently wrong, so it fails the check.
+    """
+    P = pattern.toarray() if hasattr(pattern, "toarray") else onp.asarray(pattern)
+    P = P.astype(bool)
+    if P.shape != H.shape:
+        return SparsityCheck(int(P.sum()), 0, -1, None, False)
+    scale = float(onp.max(onp.abs(H))) if H.size else 0.0
+    nonzero = onp.abs(H) > 1e-13 * scale
+    outside = nonzero & ~P
+    missing = int(outside.sum())
+    example = [int(i) + 1 for i in onp.argwhere(outside)[0]] if missing else None
+    return SparsityCheck(int(P.sum()), int(nonzero.sum()), missing, example, missing == 0)
 
 
 def _asymmetry(H: onp.ndarray) -> float:
@@ -475,6 +507,14 @@ def _failures(rep: CheckReport) -> list[str]:
     for s in rep.symmetry:
         if not s.ok:
             lines.append(f"the {s.source} is not symmetric: ‖H − Hᵀ‖∞/‖H‖∞ = {s.asymmetry:.1e}")
+    sp = rep.sparsity
+    if sp is not None and not sp.ok:
+        if sp.missing < 0:
+            lines.append(f"the declared hess_sparsity has the wrong shape (expected {rep.n}×{rep.n})")
+        else:
+            i, j = sp.example
+            lines.append(f"the declared hess_sparsity misses {sp.missing} nonzero entries of ∇²f at x, e.g. ({i}, {j}); "
+                         "a Hessian recovered from it (sparse Newton) would be wrong — widen the pattern")
     return lines
 
 

@@ -102,8 +102,17 @@ def strategy_table(rep) -> Table:
 
 
 def symmetry_lines(rep) -> list[str]:
-    return [f"symmetry of the {s.source}: ‖H − Hᵀ‖∞/‖H‖∞ = {e(s.asymmetry)} {'✓' if s.ok else '✗'}"
-            for s in rep.symmetry]
+    lines = [f"symmetry of the {s.source}: ‖H − Hᵀ‖∞/‖H‖∞ = {e(s.asymmetry)} {'✓' if s.ok else '✗'}"
+             for s in rep.symmetry]
+    sp = rep.sparsity
+    if sp is not None:
+        if sp.ok:
+            lines.append(f"declared Hessian sparsity: {sp.declared_nnz} entries cover all {sp.hessian_nnz} nonzeros ✓")
+        elif sp.missing > 0:
+            lines.append(f"declared Hessian sparsity: misses {sp.missing} nonzeros, e.g. ({sp.example[0]}, {sp.example[1]}) ✗")
+        else:
+            lines.append("declared Hessian sparsity: wrong shape ✗")
+    return lines
 
 
 def plot_check(rep, path: Path) -> None:

@@ -111,3 +111,37 @@ def test_usage_errors_are_one_line_exit_2(args, message):
     r = runner.invoke(app, args)
     assert r.exit_code == 2
     assert message in r.stderr and r.stderr.count("\n") == 1
+
+
+SPARSITY_PLUGIN = textwrap.dedent(
+    """
+    import autograd.numpy as np
+    import numpy as onp
+    from scipy.sparse import diags
+    from optbench import Problem, problem
+
+    @problem
+    def chain(width: int = 1) -> Problem:
+        "Chained Rosenbrock (tridiagonal Hessian) declaring a band of the given half-width."
+        n = 6
+        def f(x):
+            return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2)
+        offsets = list(range(-width, width + 1))
+        pattern = diags([onp.ones(n - abs(k)) for k in offsets], offsets, shape=(n, n), format="csr")
+        return Problem(f, x0=onp.tile([-1.2, 1.0], 3), hess_sparsity=pattern)
+    """
+)
+
+
+def test_declared_sparsity_is_checked_against_the_hessian(tmp_path):
+    path = tmp_path / "sparse.py"
+    path.write_text(SPARSITY_PLUGIN)
+    ok = runner.invoke(app, ["check", f"{path}:chain"])
+    assert ok.exit_code == 0, ok.stderr
+    assert "declared Hessian sparsity: 16 entries cover all 16 nonzeros ✓" in ok.stdout
+    wide = runner.invoke(app, ["check", f"{path}:chain", "-p", "width=2"])
+    assert wide.exit_code == 0  # too wide only costs extra products
+    narrow = runner.invoke(app, ["check", f"{path}:chain", "-p", "width=0"])
+    assert narrow.exit_code == 1
+    assert "declared Hessian sparsity: misses 10 nonzeros, e.g. (1, 2) ✗" in narrow.stdout
+    assert "the declared hess_sparsity misses 10 nonzero entries of ∇²f at x, e.g. (1, 2)" in " ".join(narrow.output.split())

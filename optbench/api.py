@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional
 
+from .errors import UsageError
 from .problem import make_problem
 from .result import Result
 from .run import run
@@ -33,12 +34,21 @@ def solve(
     (``"path/to/file.py:name"``), a factory decorated with ``@problem``, or a
     :class:`~optbench.problem.Problem`. ``params`` are the problem's parameters and
     ``options`` the solver's hyperparameters (values or strings, as on the CLI).
-    The stopping tests and budgets are described in :mod:`optbench.run`.
+    The stopping tests and budgets are described in :mod:`optbench.run`. ``method`` may
+    also name a scipy reference method (``"scipy:L-BFGS-B"``, see :mod:`optbench.scipy_methods`).
 
     >>> r = solve("rosenbrock", "newton")
     >>> r.status.value, round(r.fun, 12)
     ('converged', 0.0)
     """
+    from .scipy_methods import is_scipy_method, run_scipy
+
+    if isinstance(method, str) and is_scipy_method(method):
+        if ftol or xtol:
+            raise UsageError(f"ftol/xtol are not available for {method}; pass scipy's own options instead")
+        return run_scipy(make_problem(problem, params), method, x0, options=options, gtol=gtol, norm=norm,
+                         max_iter=max_iter, max_evals=max_evals, max_time=max_time, trace_x=trace_x,
+                         callback=callback)
     prob = make_problem(problem, params)
     solver = make_solver(method, options)
     result = run(

@@ -56,6 +56,21 @@ def validate_x0(x0: Any, n: int, name: str) -> np.ndarray:
     return x.copy()
 
 
+def evaluate_start(value_and_grad: Callable, x: np.ndarray, name: str) -> tuple[float, np.ndarray]:
+    """(f(x₀), ∇f(x₀)), or a :class:`RunError` when f raises or either is not finite there."""
+    try:
+        f, g = value_and_grad(x)
+    except (OptbenchError, KeyboardInterrupt):
+        raise
+    except Exception as e:
+        raise RunError(f"problem '{name}': f(x0) raised {type(e).__name__}: {e}") from None
+    if not math.isfinite(f):
+        raise RunError(f"problem '{name}': f(x0) is not finite (f = {f}); choose another x0")
+    if not np.all(np.isfinite(g)):
+        raise RunError(f"problem '{name}': the gradient at x0 is not finite; choose another x0")
+    return f, g
+
+
 def check_settings(gtol, ftol, xtol, norm, max_iter, max_evals, max_time) -> None:
     for name, v in (("gtol", gtol), ("ftol", ftol), ("xtol", xtol)):
         if not isinstance(v, (int, float)) or isinstance(v, bool) or not v >= 0 or math.isnan(v):
@@ -102,18 +117,7 @@ def run(
     f_star = problem.f_star
 
     start = time.perf_counter()
-    try:
-        f, g = oracle.value_and_grad(x)
-    except OptbenchError:
-        raise
-    except KeyboardInterrupt:
-        raise
-    except Exception as e:
-        raise RunError(f"problem '{problem.name}': f(x0) raised {type(e).__name__}: {e}") from None
-    if not math.isfinite(f):
-        raise RunError(f"problem '{problem.name}': f(x0) is not finite (f = {f}); choose another x0")
-    if not np.all(np.isfinite(g)):
-        raise RunError(f"problem '{problem.name}': the gradient at x0 is not finite; choose another x0")
+    f, g = evaluate_start(oracle.value_and_grad, x, problem.name)
 
     def record(k: int, x, f, g, step=None, alpha=None, inner=0, note="") -> dict:
         c = oracle.counts

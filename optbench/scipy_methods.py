@@ -37,12 +37,12 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
-from .errors import OptbenchError, RunError, UsageError
+from .errors import UsageError
 from .oracle import Oracle
 from .params import parse_value
 from .problem import Problem
 from .result import Result
-from .run import check_settings, grad_norm, validate_x0
+from .run import check_settings, evaluate_start, grad_norm, validate_x0
 from .status import Status
 from .trace import Trace
 
@@ -193,16 +193,7 @@ def run_scipy(
     oracle = Oracle(problem)
     start = time.perf_counter()
     rec = _Recorder(problem, oracle, trace, norm, gtol, max_time, start, on_record=callback)
-    try:
-        f0, g0 = rec.fun(x)
-    except (OptbenchError, KeyboardInterrupt):
-        raise
-    except Exception as e:
-        raise RunError(f"problem '{problem.name}': f(x0) raised {type(e).__name__}: {e}") from None
-    if not math.isfinite(f0):
-        raise RunError(f"problem '{problem.name}': f(x0) is not finite (f = {f0}); choose another x0")
-    if not np.all(np.isfinite(g0)):
-        raise RunError(f"problem '{problem.name}': the gradient at x0 is not finite; choose another x0")
+    f0, g0 = evaluate_start(rec.fun, x, problem.name)
     rec.record(x, f0, g0)
 
     scipy_opts: dict = {"maxiter": max_iter}

@@ -49,3 +49,13 @@ def test_list_shows_scipy_methods_and_their_options():
     assert one.exit_code == 0 and "inexact" in one.stdout and "bool" in one.stdout
     bad = runner.invoke(app, ["list", "scipy:nope"])
     assert bad.exit_code == 2 and "scipy method 'scipy:nope' not found" in bad.output
+
+
+def test_python_api_runs_scipy_methods_too():
+    import optbench
+
+    r = optbench.solve("rosenbrock", "scipy:BFGS", params={"n": 4})
+    assert r.method == "scipy:BFGS" and r.status.value == "converged" and r.grad_norm <= 1e-6
+    assert r.njev == r.trace.column("ngev")[-1]
+    with pytest.raises(optbench.UsageError, match="ftol/xtol are not available for scipy:BFGS"):
+        optbench.solve("rosenbrock", "scipy:BFGS", ftol=1e-3)

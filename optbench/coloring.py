@@ -75,16 +75,12 @@ def _rows_of(P: sp.csr_matrix) -> np.ndarray:
 
 
 def is_valid(pattern: Any, colors: np.ndarray) -> bool:
-    """True if no row of the (symmetrised) pattern has two nonzero columns of the same colour."""
-    P = pattern if _is_prepared(pattern) else symmetric_pattern(pattern)
+    """True if no row of the symmetrised pattern P ∪ Pᵀ ∪ I has two nonzero columns of the same colour."""
+    P = symmetric_pattern(pattern)
     colors = np.asarray(colors)
     if colors.shape != (P.shape[0],) or (colors.size and colors.min() < 0):
         return False
     return _valid(P, colors)
-
-
-def _is_prepared(P: Any) -> bool:
-    return sp.isspmatrix_csr(P) and P.dtype == bool and P.has_sorted_indices
 
 
 def _valid(P: sp.csr_matrix, colors: np.ndarray) -> bool:
@@ -206,13 +202,14 @@ def seed_matrix(colors: np.ndarray) -> np.ndarray:
     return S
 
 
-def recover(pattern: Any, colors: np.ndarray, products: np.ndarray) -> sp.csr_matrix:
+def recover(pattern: Any, colors: np.ndarray, products: np.ndarray, *, prepared: bool = False) -> sp.csr_matrix:
     """The symmetric CSR Hessian from ``products`` = H·seed_matrix(colors) (n × p), by direct recovery.
 
     H[i, j] = products[i, colors[j]] for (i, j) in the pattern; the two estimates of each
     off-diagonal pair, H[i, j] and H[j, i], are averaged so the result is exactly symmetric.
+    ``prepared=True`` says ``pattern`` already is :func:`symmetric_pattern`'s output (saves its cost).
     """
-    P = pattern if _is_prepared(pattern) else symmetric_pattern(pattern)
+    P = pattern if prepared else symmetric_pattern(pattern)
     B = np.asarray(products, dtype=float)
     colors = np.asarray(colors, dtype=np.int64)
     n = P.shape[0]

@@ -272,7 +272,7 @@ class Oracle:
         B = onp.empty_like(S)
         for c in range(S.shape[1]):
             B[:, c] = op(S[:, c])
-        return recover(pattern, colors, B)
+        return recover(pattern, colors, B, prepared=True)
 
     def cached_grad(self, x: onp.ndarray) -> Optional[onp.ndarray]:
         """The gradient at x if it is already known (no evaluation)."""

@@ -155,11 +155,11 @@ class Newton(Solver):
         mode = "sparse" if self.hessian == "sparse" or (self.hessian == "auto" and declared) else "dense"
         if mode == "dense" and x.size > self.max_n:
             gib = x.size**2 * 8 / 2**30
-            way = ("use -o hessian=sparse (the problem declares hess_sparsity), " if declared else
-                   "declare hess_sparsity in the problem for the sparse path, ")
+            way = ("use -o hessian=sparse (the problem declares hess_sparsity)" if declared else
+                   "declare hess_sparsity in the problem (sparse path)")
             raise UsageError(
                 f"`newton` forms the dense {x.size}×{x.size} Hessian ({gib:.1f} GiB), above max_n={self.max_n}; "
-                f"{way}use -m newton-cg or -m lbfgs, or raise -o max_n"
+                f"{way}, -m newton-cg or -m lbfgs, or raise -o max_n"
             )
         return mode
 

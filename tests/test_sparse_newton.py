@@ -204,15 +204,23 @@ def test_sparse_ldl_solve_reports_inertia():
     B = A - 1.0 * sp.identity(n)  # eigenvalues 1.5 − 2cos(kπ/31): some negative, diagonal positive
     d, inertia = sparse_ldl_solve(B, g, 0.0)
     assert d is None and inertia == "indefinite"
-    d, tau, negative = sparse_modified_solve(B.tocsr(), g, beta=1e-3)
-    assert tau > 0 and negative is True
+    d, tau, negative = sparse_modified_solve(B.tocsr(), g, beta=1e-3, banded_max=-1)  # SuperLU
+    assert tau > 0 and negative is True  # the unmodified LDLᵀ had a negative pivot
     assert np.min(np.linalg.eigvalsh(B.toarray() + tau * np.eye(n))) > 0
     assert d @ g < 0  # a descent direction
+    d2, tau2, negative2 = sparse_modified_solve(B.tocsr(), g, beta=1e-3)  # banded Cholesky
+    assert tau2 == tau and negative2 is None  # a failed Cholesky does not tell why
+    np.testing.assert_allclose(d2, d, rtol=1e-10)
 
 
 # --------------------------------------------------------------------------- newton
+@pytest.mark.parametrize("factorisation", ["banded", "superlu"])
 @pytest.mark.parametrize("variant", ["chained", "extended"])
-def test_sparse_and_dense_newton_take_the_same_iterates(variant):
+def test_sparse_and_dense_newton_take_the_same_iterates(variant, factorisation, monkeypatch):
+    from optbench.solvers import newton
+
+    if factorisation == "superlu":
+        monkeypatch.setattr(newton, "BANDED_MAX", -1)
     prob = make_problem("rosenbrock", {"n": 20, "variant": variant})
     dense = optbench.solve(prob, "newton", options={"hessian": "dense"})
     sparse = optbench.solve(prob, "newton", options={"hessian": "sparse"})

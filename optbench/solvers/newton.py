@@ -19,7 +19,9 @@ factorised by sparse LU (SuperLU) with a symmetric fill-reducing ordering Pᵀ(H
 and diagonal pivots only. When no row interchange happened the factorisation is
 LDLᵀ with D = diag(U), so by Sylvester's law of inertia H + τI is positive definite
 exactly when every diagonal entry of U is positive — the sparse analogue of "Cholesky
-succeeded". ``hessian=auto`` (default) is sparse when the problem declares a pattern.
+succeeded". A narrow band (half-bandwidth ≤ 16: tridiagonal, 2×2 blocks) skips SuperLU for
+LAPACK's banded Cholesky (dpbtrf, O(n b²); Golub & Van Loan §4.3), an order of magnitude
+faster at n = 10⁶. ``hessian=auto`` (default) is sparse when the problem declares a pattern.
 
 References: Nocedal & Wright, *Numerical Optimization*, 2nd ed., §3.3–3.4, Alg. 3.3;
 Curtis, Powell & Reid (1974) and Gebremedhin, Manne & Pothen (2005) for the colouring;
@@ -39,6 +41,7 @@ from ..status import Status
 from .base import Solver, StepInfo, register_solver
 
 EIGVALS_MAX_N = 2000  # up to this n the negative-curvature flag comes from the exact spectrum
+BANDED_MAX = 16  # sparse Hessians of half-bandwidth up to this use banded Cholesky instead of SuperLU
 
 
 def modified_solve(attempt: Callable[[float], Optional[np.ndarray]], min_diag: float, beta: float,
@@ -91,14 +94,46 @@ def sparse_ldl_solve(H, g: np.ndarray, tau: float):
     return -lu.solve(np.asarray(g, dtype=float)), "pd"
 
 
-def sparse_modified_solve(H, g: np.ndarray, beta: float, max_tries: int = 60):
+def bandwidth(H) -> int:
+    """Half-bandwidth max |i − j| over the stored entries of a sparse matrix."""
+    C = H.tocoo()
+    return int(np.max(np.abs(C.row - C.col))) if C.nnz else 0
+
+
+def banded_cholesky_solve(H, g: np.ndarray, b: int, beta: float, max_tries: int = 60):
+    """:func:`modified_cholesky_solve` for a sparse H of half-bandwidth b: LAPACK banded Cholesky (dpbtrf), O(n b²)."""
+    from scipy.linalg import LinAlgError, cho_solve_banded, cholesky_banded
+
+    n = H.shape[0]
+    ab = np.zeros((b + 1, n))  # upper banded storage: ab[b − k, k:] = k-th superdiagonal
+    for k in range(b + 1):
+        ab[b - k, k:] = H.diagonal(k)
+
+    def attempt(tau: float) -> Optional[np.ndarray]:
+        shifted = ab.copy()
+        shifted[b] += tau
+        try:
+            c = cholesky_banded(shifted, lower=False, overwrite_ab=True, check_finite=False)
+        except LinAlgError:
+            return None
+        return -cho_solve_banded((c, False), g, check_finite=False)
+
+    return modified_solve(attempt, float(ab[b].min()), beta, max_tries)
+
+
+def sparse_modified_solve(H, g: np.ndarray, beta: float, max_tries: int = 60, banded_max: Optional[int] = None):
     """Sparse analogue of :func:`modified_cholesky_solve`: return (d, τ, negative) with the same τ schedule.
 
-    ``negative`` is True when H is known to have negative curvature (a negative diagonal entry, or
-    a negative pivot of the unmodified LDLᵀ), False when H itself was positive definite, and
-    None when the factorisations do not tell.
+    Narrow bands (half-bandwidth ≤ ``banded_max``, default :data:`BANDED_MAX`) use banded Cholesky; other patterns sparse LDLᵀ by
+    SuperLU (:func:`sparse_ldl_solve`). ``negative`` is True when H is known to have negative
+    curvature (a negative diagonal entry, or a negative pivot of the unmodified LDLᵀ), False when H
+    itself was positive definite, and None when the factorisations do not tell.
     """
     min_diag = float(H.diagonal().min())
+    b = bandwidth(H)
+    if b <= (BANDED_MAX if banded_max is None else banded_max):
+        d, tau = banded_cholesky_solve(H, g, b, beta, max_tries)
+        return d, tau, (True if min_diag < 0 else False if tau == 0 else None)
     seen: dict[float, str] = {}
 
     def attempt(tau: float) -> Optional[np.ndarray]:

@@ -307,3 +307,20 @@ def test_cli_hessian_sparse_without_pattern_exits_2_with_one_line():
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and "hessian=sparse" in lines[0] and "hess_sparsity" in lines[0]
     assert "Traceback" not in r.stderr + r.stdout
+
+
+def test_check_verifies_the_declared_pattern():
+    from optbench.check import check
+
+    n = 8
+
+    def f(x):
+        return anp.sum((x[1:] - x[:-1]) ** 4) + anp.sum(x**2)
+
+    x0 = np.linspace(0.0, 1.0, n)
+    good = check(Problem(f, x0=x0, hess_sparsity=tridiagonal(n)))
+    assert good.passed, good.failures
+    assert any(a.source == "declared hess_sparsity" for a in good.agreements)
+    bad = check(Problem(f, x0=x0, hess_sparsity=sp.identity(n, format="csr")))  # misses the off-diagonals
+    assert not bad.passed
+    assert any("declared hess_sparsity (sparse Hessian) is wrong" in line for line in bad.failures)

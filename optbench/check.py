@@ -433,20 +433,19 @@ def check(
 
 def _colored_hessian(prob: Problem, x: onp.ndarray):
     """The sparse Hessian recovered from autograd HVPs on the declared pattern (wrong if it misses a nonzero)."""
-    from .coloring import color_columns, recover, seed_matrix, symmetric_pattern
+    from .coloring import hessian_coloring, recover_hessian, seed_matrix
 
     try:
-        pattern = symmetric_pattern(prob.hess_sparsity)
+        pattern, colors, kind = hessian_coloring(prob.hess_sparsity)
     except (TypeError, ValueError) as e:
         raise PluginError(f"problem '{prob.label}': hess_sparsity is not a sparsity pattern ({e})") from None
     if pattern.shape != (prob.n, prob.n):
         raise PluginError(f"problem '{prob.label}': hess_sparsity has shape {pattern.shape}, "
                           f"expected ({prob.n}, {prob.n})")
-    colors = color_columns(pattern)
     S = seed_matrix(colors)
     B = onp.stack([onp.asarray(autodiff.hvp_forward_over_reverse(prob.f, x, S[:, c]), dtype=float).reshape(-1)
                    for c in range(S.shape[1])], axis=1)
-    return recover(pattern, colors, B, prepared=True)
+    return recover_hessian(pattern, colors, kind, B)
 
 
 def _strategies(prob: Problem, x: onp.ndarray, v: onp.ndarray, ref: onp.ndarray,

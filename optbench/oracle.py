@@ -225,36 +225,36 @@ class Oracle:
         return 0.5 * (H + H.T)
 
     @property
-    def coloring(self) -> tuple[Any, onp.ndarray, onp.ndarray]:
-        """(pattern, colors, seed matrix) for the declared ``hess_sparsity``, computed once."""
+    def coloring(self) -> tuple[Any, onp.ndarray, str]:
+        """(pattern, colors, kind) for the declared ``hess_sparsity``, computed once (see coloring.hessian_coloring)."""
         if self._coloring is None:
-            from . import coloring
+            from .coloring import hessian_coloring
 
             if self.problem.hess_sparsity is None:
                 raise PluginError(f"problem '{self.name}' declares no hess_sparsity")
             try:
-                pattern = coloring.symmetric_pattern(self.problem.hess_sparsity)
+                self._coloring = hessian_coloring(self.problem.hess_sparsity)
             except (TypeError, ValueError) as e:
                 raise PluginError(f"problem '{self.name}': hess_sparsity is not a sparsity pattern ({e})") from None
-            if pattern.shape != (self.n, self.n):
+            if self._coloring[0].shape != (self.n, self.n):
+                shape, self._coloring = self._coloring[0].shape, None
                 raise PluginError(
-                    f"problem '{self.name}': hess_sparsity has shape {pattern.shape}, expected ({self.n}, {self.n})"
+                    f"problem '{self.name}': hess_sparsity has shape {shape}, expected ({self.n}, {self.n})"
                 )
-            colors = coloring.color_columns(pattern)
-            self._coloring = (pattern, colors, coloring.seed_matrix(colors))
         return self._coloring
 
     @property
     def ncolors(self) -> int:
         """Hessian-vector products per sparse Hessian."""
-        return self.coloring[2].shape[1]
+        return int(self.coloring[1].max()) + 1
 
     def sparse_hess(self, x: onp.ndarray):
         """∇²f(x) as a symmetric ``scipy.sparse.csr_matrix`` on the declared ``hess_sparsity``.
 
         With the problem's own ``hess``: that matrix in CSR, counted in ``nhev``. Otherwise
         one linearization (``nfev``) and one backward pass per colour of the column colouring
-        (CPR, :mod:`optbench.coloring`), each counted in ``nhvp``; ``nhev`` is not counted.
+        (CPR, or a star colouring when it needs fewer colours; :mod:`optbench.coloring`), each
+        counted in ``nhvp``; ``nhev`` is not counted.
         """
         from scipy.sparse import csr_matrix
 
@@ -265,14 +265,16 @@ class Oracle:
             if H.shape != (self.n, self.n):
                 raise PluginError(f"problem '{self.name}': hess returned shape {H.shape}, expected ({self.n}, {self.n})")
             return H
-        from .coloring import recover
+        from .coloring import recover_hessian
 
-        pattern, colors, S = self.coloring
+        pattern, colors, kind = self.coloring
         op = self.hvp_operator(x)
-        B = onp.empty_like(S)
-        for c in range(S.shape[1]):
-            B[:, c] = op(S[:, c])
-        return recover(pattern, colors, B, prepared=True)
+        B = onp.empty((self.n, self.ncolors))
+        seed = onp.empty(self.n)
+        for c in range(B.shape[1]):
+            onp.equal(colors, c, out=seed, casting="unsafe")
+            B[:, c] = op(seed)
+        return recover_hessian(pattern, colors, kind, B)
 
     def cached_grad(self, x: onp.ndarray) -> Optional[onp.ndarray]:
         """The gradient at x if it is already known (no evaluation)."""

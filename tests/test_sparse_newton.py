@@ -13,7 +13,16 @@ from hypothesis import strategies as st
 
 import optbench
 from optbench import Problem, UsageError
-from optbench.coloring import color_columns, is_valid, recover, seed_matrix, symmetric_pattern
+from optbench.coloring import (
+    color_columns,
+    hessian_coloring,
+    is_valid,
+    recover,
+    recover_star,
+    seed_matrix,
+    star_color,
+    symmetric_pattern,
+)
 from optbench.oracle import Oracle
 from optbench.problem import make_problem
 from optbench.solvers.newton import sparse_ldl_solve, sparse_modified_solve
@@ -66,6 +75,34 @@ def test_colouring_is_valid_and_recovers_the_matrix(case, method):
     np.testing.assert_allclose(recover(P, colors, H @ S).toarray(), H, rtol=0, atol=1e-14)
 
 
+def is_star_coloring(Q, colors):
+    """Proper, and no path on four vertices w–x–y–z uses only two colours (brute force)."""
+    n = Q.shape[0]
+    adj = [[j for j in np.flatnonzero(Q[i]) if j != i] for i in range(n)]
+    for x in range(n):
+        for y in adj[x]:
+            if colors[x] == colors[y]:
+                return False
+            for w in adj[x]:
+                for z in adj[y]:
+                    if len({w, x, y, z}) == 4 and colors[w] == colors[y] and colors[z] == colors[x]:
+                        return False
+    return True
+
+
+@settings(max_examples=60, deadline=None)
+@given(symmetric_patterns())
+def test_star_colouring_is_a_star_colouring_and_recovers_the_matrix(case):
+    P, rng = case
+    n = P.shape[0]
+    colors = star_color(P)
+    Q = symmetric_pattern(P).toarray()
+    assert is_star_coloring(Q, colors)
+    H = np.where(Q, rng.standard_normal((n, n)), 0.0)
+    H = H + H.T
+    np.testing.assert_allclose(recover_star(P, colors, H @ seed_matrix(colors)).toarray(), H, rtol=0, atol=1e-14)
+
+
 def test_an_invalid_colouring_is_detected():
     assert not is_valid(tridiagonal(5), np.array([0, 1, 0, 1, 0]))  # columns 0 and 2 share row 1
     assert is_valid(tridiagonal(5), np.array([0, 1, 2, 0, 1]))
@@ -93,6 +130,25 @@ def test_arrowhead_needs_n_colours_for_direct_recovery():
     for method in ("auto", "largest-first", "natural"):
         colors = color_columns(P, method)
         assert is_valid(P, colors) and colors.max() + 1 == n
+    _, colors, kind = hessian_coloring(P)  # symmetry helps: a star colouring needs only a few
+    assert kind == "star" and colors.max() + 1 <= 4
+
+
+def test_oracle_recovers_an_arrowhead_hessian_with_a_star_colouring():
+    n = 30
+
+    def f(x):  # H = 2I + x0-row/column couplings + a chain: an arrowhead plus a band
+        return anp.sum(x**2) + x[0] * anp.sum(x[1:] ** 2) + anp.sum(x[1:-1] * x[2:])
+
+    P = tridiagonal(n).tolil()
+    P[0, :] = True
+    P[:, 0] = True
+    prob = Problem(f, x0=np.linspace(-1.0, 1.0, n), hess_sparsity=P)
+    o = Oracle(prob)
+    x = np.random.default_rng(3).standard_normal(n)
+    H = o.sparse_hess(x)
+    assert o.coloring[2] == "star" and o.nhvp == o.ncolors <= 4
+    np.testing.assert_allclose(H.toarray(), Oracle(prob).hess(x), rtol=1e-13, atol=1e-13)
 
 
 def test_largest_first_reaches_the_lower_bound_on_a_dense_block_plus_a_band():

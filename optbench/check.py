@@ -413,6 +413,10 @@ def check(
         hsrc = "supplied hvp"
         agree("Hessian-vector product", hsrc, _vec(_call(prob, "hvp", x, v), n, "hvp"), hv_ad,
               hv_fd[hsweep.best_step], fd_label)
+    if prob.hess_sparsity is not None:
+        H_colored = _colored_hessian(prob, x)
+        agree("sparse Hessian", "declared hess_sparsity", H_colored @ v, hv_ad,
+              hv_fd[hsweep.best_step], fd_label)
 
     w = rng.standard_normal(n)
     w /= onp.linalg.norm(w)
@@ -439,6 +443,23 @@ def check(
         report.sparsity = sparsity_check(prob.hess_sparsity, H_ad)
     report.failures = _failures(report)
     return report
+
+
+def _colored_hessian(prob: Problem, x: onp.ndarray):
+    """The sparse Hessian recovered from autograd HVPs on the declared pattern (wrong if it misses a nonzero)."""
+    from .coloring import hessian_coloring, recover_hessian, seed_matrix
+
+    try:
+        pattern, colors, kind = hessian_coloring(prob.hess_sparsity)
+    except (TypeError, ValueError) as e:
+        raise PluginError(f"problem '{prob.label}': hess_sparsity is not a sparsity pattern ({e})") from None
+    if pattern.shape != (prob.n, prob.n):
+        raise PluginError(f"problem '{prob.label}': hess_sparsity has shape {pattern.shape}, "
+                          f"expected ({prob.n}, {prob.n})")
+    S = seed_matrix(colors)
+    B = onp.stack([onp.asarray(autodiff.hvp_forward_over_reverse(prob.f, x, S[:, c]), dtype=float).reshape(-1)
+                   for c in range(S.shape[1])], axis=1)
+    return recover_hessian(pattern, colors, kind, B)
 
 
 def _strategies(prob: Problem, x: onp.ndarray, v: onp.ndarray, ref: onp.ndarray,

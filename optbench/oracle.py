@@ -16,12 +16,18 @@ How the derivatives are computed (autograd 1.x):
   linearizes once: ``make_vjp(∇f)(x)`` records the gradient computation, then each
   product is a single backward pass through that record (∇²f is symmetric, so the
   vector-Jacobian product of ∇f is the Hessian-vector product);
-* dense Hessian — the operator above applied to the n unit vectors.
+* dense Hessian — the operator above applied to the n unit vectors;
+* sparse Hessian (when the problem declares ``hess_sparsity``) — the operator applied to
+  the p compressed seed vectors of a column colouring (:mod:`optbench.coloring`), p = 3
+  for a tridiagonal pattern whatever n; the entries are read off the p products.
 
 Counters: ``nfev`` is the number of times the user's ``f`` actually ran (inside
 derivative computations too); ``ngev``, ``nhvp`` and ``nhev`` count gradients,
-Hessian-vector products and dense Hessians delivered. ``calls`` sums what each
-counter cost in gradient-equivalents is left to the reporting layer.
+Hessian-vector products and dense Hessians delivered. What each counter costs in
+gradient-equivalents is left to the reporting layer (which weighs ``nhev`` as n gradients).
+A sparse Hessian from autograd is *not* a dense one: it costs ``ncolors`` products, counted
+in ``nhvp`` (one each — real backward passes), and nothing in ``nhev``; only a problem's own
+``hess``, used for the sparse Hessian too, counts in ``nhev``.
 """
 
 from __future__ import annotations
@@ -65,6 +71,7 @@ class Oracle:
         self._x: Optional[onp.ndarray] = None
         self._f: Optional[float] = None
         self._g: Optional[onp.ndarray] = None
+        self._coloring: Optional[tuple[Any, onp.ndarray, onp.ndarray]] = None
 
     # ------------------------------------------------------------------ counters
     @property
@@ -206,8 +213,8 @@ class Oracle:
         """Dense ∇²f(x) (n backward passes through one linearization); counted in ``nhev``."""
         if self.problem.hess is not None:
             self.counts.nhev += 1
-            H = onp.asarray(self.problem.hess(x), dtype=float)
-            return H.toarray() if hasattr(H, "toarray") else H
+            H = self.problem.hess(x)
+            return onp.asarray(H.toarray() if hasattr(H, "toarray") else H, dtype=float)
         saved = self.counts.nhvp
         op = self.hvp_operator(x)
         H = onp.empty((self.n, self.n))
@@ -219,6 +226,58 @@ class Oracle:
         self.counts.nhvp = saved
         self.counts.nhev += 1
         return 0.5 * (H + H.T)
+
+    @property
+    def coloring(self) -> tuple[Any, onp.ndarray, str]:
+        """(pattern, colors, kind) for the declared ``hess_sparsity``, computed once (see coloring.hessian_coloring)."""
+        if self._coloring is None:
+            from .coloring import hessian_coloring
+
+            if self.problem.hess_sparsity is None:
+                raise PluginError(f"problem '{self.name}' declares no hess_sparsity")
+            try:
+                self._coloring = hessian_coloring(self.problem.hess_sparsity)
+            except (TypeError, ValueError) as e:
+                raise PluginError(f"problem '{self.name}': hess_sparsity is not a sparsity pattern ({e})") from None
+            if self._coloring[0].shape != (self.n, self.n):
+                shape, self._coloring = self._coloring[0].shape, None
+                raise PluginError(
+                    f"problem '{self.name}': hess_sparsity has shape {shape}, expected ({self.n}, {self.n})"
+                )
+        return self._coloring
+
+    @property
+    def ncolors(self) -> int:
+        """Hessian-vector products per sparse Hessian."""
+        return int(self.coloring[1].max()) + 1
+
+    def sparse_hess(self, x: onp.ndarray):
+        """∇²f(x) as a symmetric ``scipy.sparse.csr_matrix`` on the declared ``hess_sparsity``.
+
+        With the problem's own ``hess``: that matrix in CSR, counted in ``nhev``. Otherwise
+        one linearization (``nfev``) and one backward pass per colour of the column colouring
+        (CPR, or a star colouring when it needs fewer colours; :mod:`optbench.coloring`), each
+        counted in ``nhvp``; ``nhev`` is not counted.
+        """
+        from scipy.sparse import csr_matrix
+
+        if self.problem.hess is not None:
+            self.counts.nhev += 1
+            H = self.problem.hess(x)
+            H = csr_matrix(H if hasattr(H, "tocsr") else onp.asarray(H, dtype=float), dtype=float)
+            if H.shape != (self.n, self.n):
+                raise PluginError(f"problem '{self.name}': hess returned shape {H.shape}, expected ({self.n}, {self.n})")
+            return H
+        from .coloring import recover_hessian
+
+        pattern, colors, kind = self.coloring
+        op = self.hvp_operator(x)
+        B = onp.empty((self.n, self.ncolors))
+        seed = onp.empty(self.n)
+        for c in range(B.shape[1]):
+            onp.equal(colors, c, out=seed, casting="unsafe")
+            B[:, c] = op(seed)
+        return recover_hessian(pattern, colors, kind, B)
 
     def cached_grad(self, x: onp.ndarray) -> Optional[onp.ndarray]:
         """The gradient at x if it is already known (no evaluation)."""

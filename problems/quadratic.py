@@ -20,6 +20,15 @@ Q is orthogonal and seeded:
   exactly λ, and Ax = Q(λ ⊙ Qᵀx) costs O(n) without ever forming A (the dense ∇²f is only
   formed if a solver asks for it).
 
+``structure=tridiagonal`` replaces A by the symmetric Toeplitz tridiagonal matrix
+A = tridiag(β, α, β), whose eigenvalues are known in closed form,
+λ_k = α + 2β cos(kπ/(n+1)), k = 1…n (e.g. Golub & Van Loan, 4th ed., §4.8);
+α = (cond + 1)/2 and β = −(cond − 1)/(4 cos(π/(n+1))) put them in [1, cond] with
+λ_min = 1 and λ_max = cond exactly (their distribution is fixed, so ``spectrum`` must stay
+at its default). b is seeded with ‖b‖ = 1, x* = A⁻¹b by a banded Cholesky solve and
+f* = −½ bᵀx*. f is written with shifted slices (O(n), never an n × n array) and the
+Hessian sparsity is declared, so ``newton`` recovers A from 3 HVPs by colouring.
+
 The classic results are visible here: Newton converges in one iteration, CG (newton-cg's
 inner loop) in at most n iterations (far fewer for clustered spectra), and gradient descent
 needs O(κ log 1/ε) iterations (Nocedal & Wright §3.3, §5.1).
@@ -66,12 +75,15 @@ def quadratic(
     spectrum: Literal["uniform", "log", "clustered"] = "uniform",
     seed: int = 0,
     derivatives: Literal["autograd", "analytic"] = "autograd",
+    structure: Literal["dense", "tridiagonal"] = "dense",
 ) -> Problem:
     """Convex quadratic ½xᵀAx − bᵀx, A = Q diag(λ) Qᵀ, κ(A) = cond, ‖b‖ = 1 (seeded); exact x*, f* = −½bᵀx*.
 
     spectrum: uniform | log | clustered eigenvalues in [1, cond]. Q: Haar-random for n < 2000,
     a product of 3 Householder reflections for n ≥ 2000 (A never formed). Start x₀ = 0.
     derivatives=analytic uses ∇f = Ax − b, ∇²f·v = Av, ∇²f = A.
+    structure=tridiagonal: A = tridiag(β, α, β) with λ_k = α + 2β cos(kπ/(n+1)) in [1, cond],
+    sparse (O(n)), Hessian sparsity declared.
     """
     if n < 1:
         raise UsageError(f"n must be at least 1, got {n}")
@@ -79,6 +91,13 @@ def quadratic(
         raise UsageError(f"cond must be a finite number ≥ 1, got {cond}")
     if n == 1 and cond != 1.0:
         raise UsageError(f"n = 1 has a single eigenvalue, so cond must be 1, got {cond} (add -p cond=1)")
+    if structure == "tridiagonal":
+        if spectrum != "uniform":
+            raise UsageError(
+                f"structure=tridiagonal fixes the spectrum (λ_k = α + 2β cos(kπ/(n+1))), so spectrum={spectrum} "
+                "cannot apply; drop -p spectrum or use structure=dense"
+            )
+        return _tridiagonal(n, float(cond), seed, derivatives == "analytic")
     rng = onp.random.default_rng(seed)
     lam = eigenvalues(n, float(cond), spectrum, rng)
     c = rng.standard_normal(n)
@@ -141,4 +160,36 @@ def quadratic(
         grad=(lambda x: apply_A(onp.asarray(x, dtype=float)) - b) if analytic else None,
         hvp=(lambda x, v: apply_A(onp.asarray(v, dtype=float))) if analytic else None,
         hess=(lambda x: dense_A()) if analytic else None,
+    )
+
+
+def _tridiagonal(n, cond, seed, analytic):
+    """½xᵀAx − bᵀx with A = tridiag(β, α, β), κ(A) = cond; exact x* by a banded Cholesky solve."""
+    from scipy.linalg import solveh_banded
+    from scipy.sparse import diags
+
+    alpha = 0.5 * (cond + 1.0)
+    beta = 0.0 if n == 1 else -(cond - 1.0) / (4.0 * onp.cos(onp.pi / (n + 1)))
+    rng = onp.random.default_rng(seed)
+    b = rng.standard_normal(n)
+    b /= onp.linalg.norm(b)
+    A = diags([onp.full(n - 1, beta), onp.full(n, alpha), onp.full(n - 1, beta)], [-1, 0, 1], shape=(n, n),
+              format="csr") if n > 1 else diags([onp.full(1, alpha)], [0], format="csr")
+    bands = onp.zeros((2, n))  # upper form: bands[0, 1:] = superdiagonal, bands[1] = diagonal
+    bands[0, 1:], bands[1] = beta, alpha
+    x_star = solveh_banded(bands, b) if n > 1 else b / alpha
+    f_star = -0.5 * float(b @ x_star)
+
+    def f(x):  # ½(α xᵀx + 2β Σ x_i x_{i+1}) − bᵀx
+        return 0.5 * alpha * np.dot(x, x) + beta * np.dot(x[:-1], x[1:]) - np.dot(b, x)
+
+    return Problem(
+        f,
+        x0=onp.zeros(n),
+        f_star=f_star,
+        x_star=x_star,
+        grad=(lambda x: A @ onp.asarray(x, dtype=float) - b) if analytic else None,
+        hvp=(lambda x, v: A @ onp.asarray(v, dtype=float)) if analytic else None,
+        hess=(lambda x: A.copy()) if analytic else None,
+        hess_sparsity=A.astype(bool),
     )

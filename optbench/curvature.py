@@ -23,18 +23,26 @@ DENSE_LIMIT = 300
 
 
 def smallest_eigenpair(oracle: Oracle, x: np.ndarray, dense_limit: int = DENSE_LIMIT, max_n: int = 10_000):
-    """(λ_min, u) of ∇²f(x): dense for n ≤ ``dense_limit``, Lanczos on HVPs up to ``max_n``; None beyond."""
+    """(λ_min, u, scale) of ∇²f(x), or None when it cannot be computed.
+
+    Dense eigendecomposition for n ≤ ``dense_limit``; beyond, Lanczos (ARPACK) on the
+    coloured sparse Hessian when the problem declares ``hess_sparsity`` (any n), else on
+    Hessian-vector products up to ``max_n``.
+    """
     n = x.size
     if n <= dense_limit:
         H = oracle.hess(x)
         w, V = np.linalg.eigh(H)
         return float(w[0]), V[:, 0], float(np.max(np.abs(w)))
-    if n > max_n:
+    sparse = oracle.problem.hess_sparsity is not None
+    if n > max_n and not sparse:
         return None
     from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
 
-    op = oracle.hvp_operator(x)
-    A = LinearOperator((n, n), matvec=op, dtype=float)
+    if sparse:
+        A = oracle.sparse_hess(x)
+    else:
+        A = LinearOperator((n, n), matvec=oracle.hvp_operator(x), dtype=float)
     try:
         w, V = eigsh(A, k=1, which="SA", tol=1e-4, maxiter=200, ncv=min(n - 1, 20))
     except ArpackNoConvergence as e:

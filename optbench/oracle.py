@@ -210,11 +210,19 @@ class Oracle:
         return apply
 
     def hess(self, x: onp.ndarray) -> onp.ndarray:
-        """Dense ∇²f(x) (n backward passes through one linearization); counted in ``nhev``."""
+        """Dense ∇²f(x).
+
+        The problem's own ``hess`` (counted in ``nhev``); else, when it declares
+        ``hess_sparsity``, the coloured sparse Hessian made dense (:meth:`sparse_hess`:
+        a few products counted in ``nhvp``); else n backward passes through one
+        linearization (counted as one ``nhev``).
+        """
         if self.problem.hess is not None:
             self.counts.nhev += 1
             H = self.problem.hess(x)
             return onp.asarray(H.toarray() if hasattr(H, "toarray") else H, dtype=float)
+        if self.problem.hess_sparsity is not None:
+            return self.sparse_hess(x).toarray()
         saved = self.counts.nhvp
         op = self.hvp_operator(x)
         H = onp.empty((self.n, self.n))

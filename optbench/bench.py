@@ -90,6 +90,12 @@ class Case:
     max_iter: int = 20_000
     tier: str = "quick"
     skip: str = ""  # why the case is not run (recorded, not hidden)
+    dim: Optional[int] = None  # the problem's dimension when it is not the parameter n (for max_n)
+    scipy_options: dict = field(default_factory=dict)  # method → options replacing SCIPY_OPTIONS[method]
+
+    @property
+    def size(self) -> int:
+        return int(self.params.get("n", self.dim or 0))
 
 
 def _sparse_newton_available() -> bool:
@@ -127,19 +133,20 @@ def suite_cases(quick: bool = False, max_n: Optional[int] = None) -> list[Case]:
             cases.append(Case(f"quadratic {tag} newton-cg", "quadratic", p, "newton-cg",
                               ("scipy:Newton-CG", "scipy:trust-ncg"), tier=tier))
     cases += [
-        Case("mlp default lbfgs", "mlp", {}, "lbfgs", gtol=1e-5),
-        Case("mlp default newton-cg", "mlp", {}, "newton-cg", ("scipy:Newton-CG", "scipy:trust-ncg"), 1e-5),
+        Case("mlp default lbfgs", "mlp", {}, "lbfgs", gtol=1e-5, dim=82),
+        Case("mlp default newton-cg", "mlp", {}, "newton-cg", ("scipy:Newton-CG", "scipy:trust-ncg"), 1e-5, dim=82),
         Case("mlp 64,64 N=2000 lbfgs", "mlp", {"hidden": "64,64", "n_samples": 2000}, "lbfgs", gtol=1e-5,
-             tier="full"),
-        Case("logistic default lbfgs", "logistic", {}, "lbfgs"),
-        Case("logistic default newton-cg", "logistic", {}, "newton-cg", ("scipy:Newton-CG", "scipy:trust-ncg")),
+             tier="full", dim=4482),
+        Case("logistic default lbfgs", "logistic", {}, "lbfgs", dim=21),
+        Case("logistic default newton-cg", "logistic", {}, "newton-cg", ("scipy:Newton-CG", "scipy:trust-ncg"),
+             dim=21),
         Case("logistic N=20000 d=500 lbfgs", "logistic", {"n_samples": 20_000, "n_features": 500}, "lbfgs",
-             tier="full"),
+             tier="full", dim=501),
     ]
     if quick:
         cases = [c for c in cases if c.tier == "quick"]
     if max_n is not None:
-        cases = [c for c in cases if c.params.get("n", 0) <= max_n]
+        cases = [c for c in cases if c.size <= max_n]
     return cases
 
 
@@ -218,7 +225,10 @@ def measure_run(problem, method: str, case: Case, *, max_time: Optional[float] =
     from .profiles import grad_equivalents
 
     side = "scipy" if method.startswith("scipy:") else "optbench"
-    options = dict(SCIPY_OPTIONS.get(method, {})) if side == "scipy" else dict(case.options)
+    if side == "scipy":
+        options = dict(case.scipy_options.get(method, SCIPY_OPTIONS.get(method, {})))
+    else:
+        options = dict(case.options)
     times: list[float] = []
     counts = None
     note = ""
@@ -282,7 +292,8 @@ def run_suite(cases: list[Case], *, max_time: Optional[float] = 60.0, repeats: O
             ours = measure_run(problem, case.method, case, max_time=max_time, repeats=repeats, min_total=min_total)
             out.append(ours)
             for ref in case.references:
-                key = (case.problem, tuple(sorted(case.params.items())), ref, case.gtol, case.max_iter)
+                key = (case.problem, tuple(sorted(case.params.items())), ref, case.gtol, case.max_iter,
+                       repr(case.scipy_options.get(ref)))
                 if key not in memo:
                     if progress:
                         progress(f"{case.name} vs {ref}")

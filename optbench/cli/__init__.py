@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import typer
 
+from .bench import bench_command
 from .check import check_command, graph_command, modes_command
 from .compare import compare_command, plot_command, report_command
 from .listing import list_command
@@ -43,6 +44,7 @@ app.command("plot")(plot_command)
 app.command("check")(check_command)
 app.command("modes")(modes_command)
 app.command("graph")(graph_command)
+app.command("bench")(bench_command)
 
 
 def main() -> None:

@@ -1,0 +1,121 @@
+"""Tables and JSON for the benchmark records of :mod:`optbench.bench` (pure functions, no printing).
+
+The JSON document is ``{"kind": "suite"|"core", "environment": {...}, "settings": {...},
+"records": [...]}``; NaN and infinities become ``null`` so any JSON reader accepts it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any, Optional
+
+from rich import box
+from rich.markup import escape
+from rich.table import Table
+
+from .report import fmt
+
+
+def _clean(v: Any) -> Any:
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    if isinstance(v, dict):
+        return {k: _clean(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_clean(x) for x in v]
+    if hasattr(v, "item") and not isinstance(v, (str, bytes)):  # numpy scalars
+        return _clean(v.item())
+    return v
+
+
+def bench_json(kind: str, records: list[dict], environment: dict, settings: Optional[dict] = None) -> str:
+    return json.dumps(_clean({"kind": kind, "environment": environment, "settings": settings or {},
+                              "records": records}), indent=1, ensure_ascii=False)
+
+
+def write_bench_json(path: str | Path, kind: str, records: list[dict], environment: dict,
+                     settings: Optional[dict] = None) -> Path:
+    path = Path(path)
+    path.write_text(bench_json(kind, records, environment, settings) + "\n", encoding="utf-8")
+    return path
+
+
+def _x(v: Any, digits: int = 3) -> str:
+    return "" if v is None else fmt(float(v), digits)
+
+
+def suite_table(records: list[dict], title: str = "optbench vs scipy.optimize") -> Table:
+    """One row per run: our method, then each reference with ratio = ours / reference."""
+    t = Table(title=title, title_justify="left", header_style="bold", box=box.SIMPLE_HEAD)
+    for name, justify in (("case", "left"), ("method", "left"), ("iter", "right"), ("#∇f", "right"),
+                          ("#∇²f·v", "right"), ("grad-eq", "right"), ("‖∇f‖∞", "right"), ("≤ gtol", "left"),
+                          ("status", "left"), ("time [s]", "right"), ("ratio t", "right"),
+                          ("ratio grad-eq", "right")):
+        t.add_column(name, justify=justify, no_wrap=name != "case")
+    last_case = None
+    flagged = []
+    for r in records:
+        case = r["case"] if r["case"] != last_case else ""
+        if r["case"] != last_case and last_case is not None:
+            t.add_section()
+        last_case = r["case"]
+        if r["status"] == "skipped":
+            t.add_row(escape(case), r["method"], *[""] * 6, "[dim]skipped[/dim]", "", "", "")
+            continue
+        reached = r["reached_gtol"]
+        if r["claimed_success"] and not reached:
+            flagged.append(r)
+        ok = "[green]yes[/green]" if reached else ("[red]NO*[/red]" if r["claimed_success"] else "[yellow]no[/yellow]")
+        status = r["status"]
+        style = "green" if r["success"] else "yellow"
+        ratio = r["ratio_time"]
+        rt = "" if ratio is None else f"[{'green' if ratio <= 1 else 'red'}]{ratio:.2f}×[/]"
+        rg = "" if r["ratio_grads"] is None else f"{r['ratio_grads']:.2f}×"
+        method = r["method"] if r["side"] == "optbench" else f"  vs {r['method']}"
+        t.add_row(escape(case), escape(method), str(r["nit"]), str(r["ngev"]), str(r["nhvp"]),
+                  _x(r["grad_equiv"], 4), _x(r["grad_norm"]), ok, f"[{style}]{status}[/{style}]",
+                  _x(r["time"]), rt, rg)
+    cap = ["ratio = optbench / reference (time: min over repeats); grad-eq = nfev/3 + 2·ngev/3 + nhvp + n·nhev; "
+           "‖∇f‖∞ recomputed at the returned x"]
+    for r in flagged:
+        cap.append(escape(f"* {r['case']} {r['method']}: claimed success with ‖∇f‖∞ = {r['grad_norm']:.3g} > "
+                          f"gtol = {r['gtol']:g} ({r['message']})"))
+    for r in records:
+        if r["status"] == "skipped":
+            cap.append(escape(f"skipped {r['case']}: {r['note']}"))
+        elif r.get("note"):
+            cap.append(escape(f"{r['case']} {r['method']}: {r['note']}"))
+    t.caption = "\n".join(cap)
+    t.caption_justify = "left"
+    return t
+
+
+def core_table(records: list[dict], title: str = "core micro-benchmarks") -> Table:
+    t = Table(title=title, title_justify="left", header_style="bold", box=box.SIMPLE_HEAD)
+    for name in ("metric", "n", "time", "baseline", "baseline time", "ratio", "target", "met"):
+        t.add_column(name, justify="left" if name in ("metric", "baseline", "met") else "right")
+    last = None
+    for r in records:
+        if last is not None and r["group"] != last:
+            t.add_section()
+        last = r["group"]
+        met = "" if r["met"] is None else ("[green]yes[/green]" if r["met"] else "[red]no[/red]")
+        t.add_row(escape(r["metric"]), "" if r["n"] is None else f"{r['n']:g}", _seconds(r["time"]),
+                  escape(r["baseline"] or ""), _seconds(r["baseline_time"]),
+                  "" if r["ratio"] is None else f"{r['ratio']:.3g}×",
+                  "" if r["target"] is None else f"≤ {r['target']:g}", met)
+    notes = [escape(f"{r['metric']}: {r['note']}") for r in records if r.get("note")]
+    t.caption = "\n".join(dict.fromkeys(notes))
+    t.caption_justify = "left"
+    return t
+
+
+def _seconds(v: Optional[float]) -> str:
+    if v is None:
+        return ""
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
+        if abs(v) >= scale:
+            return f"{v / scale:.3g} {unit}"
+    return f"{v / 1e-9:.3g} ns"

@@ -214,46 +214,64 @@ def _one_run(problem, method: str, options: dict, case: Case, max_time: Optional
                max_time=max_time, trace_x=False)
 
 
+def _options(method: str, case: Case) -> dict:
+    if method.startswith("scipy:"):
+        return dict(case.scipy_options.get(method, SCIPY_OPTIONS.get(method, {})))
+    return dict(case.options)
+
+
+def _timed(problem, method: str, case: Case, max_time: Optional[float]):
+    t0 = time.perf_counter()
+    r = _one_run(problem, method, _options(method, case), case, max_time)
+    return time.perf_counter() - t0, r
+
+
+def _counts(r) -> tuple:
+    return (r.nit, r.nfev, r.njev, r.nhvp, r.nhev)
+
+
+def retime(problem, rec: dict, case: Case, max_time: Optional[float]) -> None:
+    """Run the record's method once more and add the wall time (min kept in ``time``)."""
+    dt, r = _timed(problem, rec["method"], case, max_time)
+    rec["times"].append(dt)
+    rec["time"], rec["repeats"] = min(rec["times"]), len(rec["times"])
+    c = (rec["nit"], rec["nfev"], rec["ngev"], rec["nhvp"], rec["nhev"])
+    if _counts(r) != c and not rec["note"]:
+        rec["note"] = f"repeats differ in counts ({c} then {_counts(r)}); the minimum time is of mixed work"
+
+
 def measure_run(problem, method: str, case: Case, *, max_time: Optional[float] = 60.0,
-                repeats: Optional[int] = None, min_total: float = 0.5, max_repeats: int = 50) -> dict:
+                repeats: Optional[int] = 1, min_total: float = 0.5, max_repeats: int = 50) -> dict:
     """One record (:data:`RECORD_KEYS`) for ``method`` on the case's problem.
 
     ``repeats=None``: one run, then more (up to ``max_repeats``) while they add up to less than
-    ``min_total`` seconds, so millisecond runs get a stable minimum. Every repeat must do the
-    same work (same counts), else the note says so.
+    ``min_total`` seconds. Every repeat must do the same work (same counts), else the note says so.
     """
     from .profiles import grad_equivalents
 
     side = "scipy" if method.startswith("scipy:") else "optbench"
-    if side == "scipy":
-        options = dict(case.scipy_options.get(method, SCIPY_OPTIONS.get(method, {})))
-    else:
-        options = dict(case.options)
-    times: list[float] = []
-    counts = None
-    note = ""
-    while True:
-        t0 = time.perf_counter()
-        r = _one_run(problem, method, options, case, max_time)
-        times.append(time.perf_counter() - t0)
-        c = (r.nit, r.nfev, r.njev, r.nhvp, r.nhev)
-        if counts is not None and c != counts and not note:
-            note = f"repeats differ in counts ({counts} then {c}); the minimum time is of mixed work"
-        counts = c
-        want = repeats if repeats is not None else min(max_repeats, max(1, math.ceil(min_total / max(times[0], 1e-9))))
-        if len(times) >= want or r.status.value == "max_time":
-            break
+    dt, r = _timed(problem, method, case, max_time)
     gn = fresh_grad_norm(problem, r.x)
-    return {
+    rec = {
         "case": case.name, "problem": case.problem, "params": dict(case.params), "n": int(r.x.size),
         "method": method, "side": side, "reference_for": None if side == "optbench" else case.method,
-        "options": options, "gtol": case.gtol, "nit": r.nit, "nfev": r.nfev, "ngev": r.njev,
+        "options": _options(method, case), "gtol": case.gtol, "nit": r.nit, "nfev": r.nfev, "ngev": r.njev,
         "nhvp": r.nhvp, "nhev": r.nhev, "grad_equiv": grad_equivalents(r.nfev, r.njev, r.nhvp, r.nhev, r.x.size),
         "grad_norm": gn, "reached_gtol": bool(gn <= case.gtol), "claimed_success": _claimed(r),
-        "status": r.status.value, "success": bool(r.success), "message": r.message, "time": min(times),
-        "repeats": len(times), "times": times, "ratio_time": None, "ratio_grads": None, "ratio_ngev": None,
-        "stopping": STOPPING.get(method, STOPPING["optbench"]), "note": note,
+        "status": r.status.value, "success": bool(r.success), "message": r.message, "time": dt,
+        "repeats": 1, "times": [dt], "ratio_time": None, "ratio_grads": None, "ratio_ngev": None,
+        "stopping": STOPPING.get(method, STOPPING["optbench"]), "note": "",
     }
+    want = wanted_repeats(dt, repeats, min_total, max_repeats)
+    while rec["repeats"] < want and rec["status"] != "max_time":
+        retime(problem, rec, case, max_time)
+    return rec
+
+
+def wanted_repeats(first: float, repeats: Optional[int], min_total: float, max_repeats: int) -> int:
+    if repeats is not None:
+        return repeats
+    return min(max_repeats, max(1, math.ceil(min_total / max(first, 1e-9))))
 
 
 def _ratio(a, b) -> Optional[float]:
@@ -269,12 +287,15 @@ def skipped_record(case: Case, method: str) -> dict:
 
 
 def run_suite(cases: list[Case], *, max_time: Optional[float] = 60.0, repeats: Optional[int] = None,
-              min_total: float = 0.5, threads: Optional[int] = 1,
+              min_total: float = 0.5, max_repeats: int = 50, threads: Optional[int] = 1,
               progress: Optional[Callable[[str], None]] = None) -> list[dict]:
     """Run every case; one record per run, our run first, then its references with the ratios.
 
-    A reference run shared by several cases (same problem, params, method, gtol, budget) is
-    measured once and its record repeated for each case.
+    Repeats: ``repeats`` rounds, or (``None``) as many as make our first run add up to
+    ``min_total`` seconds (at most ``max_repeats``); each round runs ours and then each reference
+    once, so a burst of load from other processes hits both sides. A reference run shared by
+    several cases (same problem, params, method, gtol, budget) is measured once and its
+    record repeated for each case.
     """
     from .problem import make_problem
 
@@ -289,18 +310,27 @@ def run_suite(cases: list[Case], *, max_time: Optional[float] = 60.0, repeats: O
             if progress:
                 progress(case.name)
             problem = make_problem(case.problem, dict(case.params))
-            ours = measure_run(problem, case.method, case, max_time=max_time, repeats=repeats, min_total=min_total)
-            out.append(ours)
+            # one run each, then (for short runs) more rounds alternating ours and the references,
+            # so both sides see the same machine load; the minimum over the rounds is kept
+            ours = measure_run(problem, case.method, case, max_time=max_time)
+            fresh, refs = [], []
             for ref in case.references:
                 key = (case.problem, tuple(sorted(case.params.items())), ref, case.gtol, case.max_iter,
                        repr(case.scipy_options.get(ref)))
                 if key not in memo:
                     if progress:
                         progress(f"{case.name} vs {ref}")
-                    # a short run of ours is repeated; the reference gets as many repeats
-                    memo[key] = measure_run(problem, ref, case, max_time=max_time,
-                                            repeats=repeats if repeats is not None else ours["repeats"])
-                rec = dict(memo[key], case=case.name, reference_for=case.method)
+                    memo[key] = measure_run(problem, ref, case, max_time=max_time)
+                    fresh.append(memo[key])
+                refs.append(memo[key])
+            want = wanted_repeats(ours["time"], repeats, min_total, max_repeats)
+            for _ in range(want - 1):
+                for rec in [ours] + fresh:
+                    if rec["status"] != "max_time":
+                        retime(problem, rec, case, max_time)
+            out.append(ours)
+            for ref_rec in refs:
+                rec = dict(ref_rec, case=case.name, reference_for=case.method, times=list(ref_rec["times"]))
                 rec.update(ratio_time=_ratio(ours["time"], rec["time"]),
                            ratio_grads=_ratio(ours["grad_equiv"], rec["grad_equiv"]),
                            ratio_ngev=_ratio(ours["ngev"], rec["ngev"]))

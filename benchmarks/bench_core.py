@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from rich.console import Console  # noqa: E402
 
 from optbench.bench import environment, run_core  # noqa: E402
-from optbench.bench_report import core_table, write_bench_json  # noqa: E402
+from optbench.bench_report import core_markdown, core_table, write_bench_json  # noqa: E402
 
 
 def main(argv=None) -> int:
@@ -30,6 +30,7 @@ def main(argv=None) -> int:
     ap.add_argument("--driver-iters", type=int, default=5000, help="iterations of the overhead run (0 skips it)")
     ap.add_argument("--no-cli", action="store_true", help="skip the CLI start-up timings")
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--markdown", action="store_true", help="print a Markdown table instead (for docs)")
     ap.add_argument("--threads", type=int, default=1, help="BLAS threads (default 1; 0 leaves them alone)")
     args = ap.parse_args(argv)
     out, err = Console(width=None if sys.stdout.isatty() else 170), Console(stderr=True)
@@ -42,9 +43,12 @@ def main(argv=None) -> int:
     records = run_core(sizes, hessian_n=args.hessian_n, driver_iters=args.driver_iters, repeats=args.repeats,
                        cli=not args.no_cli, threads=threads, progress=lambda s: err.print(f"[dim]… {s}[/dim]"))
     env = environment(threads)
-    out.print(core_table(records, f"core micro-benchmarks — {env['date']}, BLAS threads {threads or 'default'}"))
+    if args.markdown:
+        print(core_markdown(records))
+    else:
+        out.print(core_table(records, f"core micro-benchmarks — {env['date']}, BLAS threads {threads or 'default'}"))
     if args.json:
-        settings = {k: v for k, v in vars(args).items() if k != "json"}
+        settings = {k: v for k, v in vars(args).items() if k not in ("json", "markdown")}
         write_bench_json(args.json, "core", records, env, settings)
         out.print(f"wrote {args.json}")
     return 0

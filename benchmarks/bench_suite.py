@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from rich.console import Console  # noqa: E402
 
 from optbench.bench import environment, run_suite, suite_cases  # noqa: E402
-from optbench.bench_report import suite_table, write_bench_json  # noqa: E402
+from optbench.bench_report import suite_markdown, suite_table, write_bench_json  # noqa: E402
 
 
 def main(argv=None) -> int:
@@ -33,6 +33,7 @@ def main(argv=None) -> int:
     ap.add_argument("--max-time", type=float, default=60.0, help="time budget per run in seconds (default 60)")
     ap.add_argument("--repeats", type=int, default=None, help="runs per method (default: enough for --min-total)")
     ap.add_argument("--min-total", type=float, default=0.5, help="repeat short runs until they add up to S seconds")
+    ap.add_argument("--markdown", action="store_true", help="print a Markdown table instead (for docs)")
     ap.add_argument("--threads", type=int, default=1, help="BLAS threads (default 1; 0 leaves them alone)")
     args = ap.parse_args(argv)
     out, err = Console(width=None if sys.stdout.isatty() else 170), Console(stderr=True)
@@ -42,11 +43,14 @@ def main(argv=None) -> int:
     records = run_suite(cases, max_time=args.max_time, repeats=args.repeats, min_total=args.min_total,
                         threads=threads, progress=lambda s: err.print(f"[dim]… {s}[/dim]"))
     env = environment(threads)
-    out.print(suite_table(records, f"optbench vs scipy.optimize — {env['date']}, {env['machine']['cpus']} CPUs, "
-                                   f"BLAS threads {threads or 'default'}"))
+    if args.markdown:
+        print(suite_markdown(records))
+    else:
+        out.print(suite_table(records, f"optbench vs scipy.optimize — {env['date']}, {env['machine']['cpus']} CPUs, "
+                                       f"BLAS threads {threads or 'default'}"))
     out.print(f"{len(records)} runs in {time.perf_counter() - t0:.1f} s")
     if args.json:
-        settings = {k: v for k, v in vars(args).items() if k != "json"}
+        settings = {k: v for k, v in vars(args).items() if k not in ("json", "markdown")}
         write_bench_json(args.json, "suite", records, env, settings)
         out.print(f"wrote {args.json}")
     return 0

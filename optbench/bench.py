@@ -538,7 +538,8 @@ def environment(threads: Optional[int] = 1) -> dict:
     try:
         from threadpoolctl import threadpool_info
 
-        pools = [{k: i.get(k) for k in ("internal_api", "num_threads", "version")} for i in threadpool_info()]
+        with pinned_threads(threads):  # what the measurements ran with
+            pools = [{k: i.get(k) for k in ("internal_api", "num_threads", "version")} for i in threadpool_info()]
     except Exception:  # noqa: BLE001 - informational only
         pools = []
     try:

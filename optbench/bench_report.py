@@ -50,7 +50,7 @@ def suite_table(records: list[dict], title: str = "optbench vs scipy.optimize") 
     """One row per run: our method, then each reference with ratio = ours / reference."""
     t = Table(title=title, title_justify="left", header_style="bold", box=box.SIMPLE_HEAD)
     for name, justify in (("case", "left"), ("method", "left"), ("iter", "right"), ("#∇f", "right"),
-                          ("#∇²f·v", "right"), ("grad-eq", "right"), ("‖∇f‖∞", "right"), ("≤ gtol", "left"),
+                          ("#∇²f·v", "right"), ("#∇²f", "right"), ("grad-eq", "right"), ("‖∇f‖∞", "right"), ("≤ gtol", "left"),
                           ("status", "left"), ("time [s]", "right"), ("ratio t", "right"),
                           ("ratio grad-eq", "right")):
         t.add_column(name, justify=justify, no_wrap=name != "case")
@@ -62,7 +62,7 @@ def suite_table(records: list[dict], title: str = "optbench vs scipy.optimize") 
             t.add_section()
         last_case = r["case"]
         if r["status"] == "skipped":
-            t.add_row(escape(case), r["method"], *[""] * 6, "[dim]skipped[/dim]", "", "", "")
+            t.add_row(escape(case), r["method"], *[""] * 7, "[dim]skipped[/dim]", "", "", "")
             continue
         reached = r["reached_gtol"]
         if r["claimed_success"] and not reached:
@@ -74,7 +74,7 @@ def suite_table(records: list[dict], title: str = "optbench vs scipy.optimize") 
         rt = "" if ratio is None else f"[{'green' if ratio <= 1 else 'red'}]{ratio:.2f}×[/]"
         rg = "" if r["ratio_grads"] is None else f"{r['ratio_grads']:.2f}×"
         method = r["method"] if r["side"] == "optbench" else f"  vs {r['method']}"
-        t.add_row(escape(case), escape(method), str(r["nit"]), str(r["ngev"]), str(r["nhvp"]),
+        t.add_row(escape(case), escape(method), str(r["nit"]), str(r["ngev"]), str(r["nhvp"]), str(r["nhev"]),
                   _x(r["grad_equiv"], 4), _x(r["grad_norm"]), ok, f"[{style}]{status}[/{style}]",
                   _x(r["time"]), rt, rg)
     cap = ["ratio = optbench / reference (time: min over repeats); grad-eq = nfev/3 + 2·ngev/3 + nhvp + n·nhev; "
@@ -119,3 +119,37 @@ def _seconds(v: Optional[float]) -> str:
         if abs(v) >= scale:
             return f"{v / scale:.3g} {unit}"
     return f"{v / 1e-9:.3g} ns"
+
+
+def suite_markdown(records: list[dict]) -> str:
+    """The suite as a Markdown table (for docs/performance.md)."""
+    head = ("case", "method", "iter", "#∇f", "#∇²f·v", "#∇²f", "grad-eq", "‖∇f‖∞", "≤ gtol", "status",
+            "time [s]", "ratio time", "ratio grad-eq")
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+    last = None
+    for r in records:
+        case = r["case"] if r["case"] != last else ""
+        last = r["case"]
+        if r["status"] == "skipped":
+            lines.append(f"| {case} | {r['method']} |" + " |" * 7 + " skipped | | | |")
+            continue
+        reached = "yes" if r["reached_gtol"] else ("**NO, claimed success**" if r["claimed_success"] else "no")
+        method = r["method"] if r["side"] == "optbench" else f"vs {r['method']}"
+        rt = "" if r["ratio_time"] is None else f"**{r['ratio_time']:.2f}×**"
+        rg = "" if r["ratio_grads"] is None else f"{r['ratio_grads']:.2f}×"
+        cells = (case, method, r["nit"], r["ngev"], r["nhvp"], r["nhev"], _x(r["grad_equiv"], 4),
+                 _x(r["grad_norm"]), reached, r["status"], _x(r["time"]), rt, rg)
+        lines.append("| " + " | ".join(str(c) for c in cells) + " |")
+    return "\n".join(lines)
+
+
+def core_markdown(records: list[dict]) -> str:
+    head = ("metric", "n", "time", "baseline", "baseline time", "ratio", "target", "met")
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+    for r in records:
+        met = "" if r["met"] is None else ("yes" if r["met"] else "**no**")
+        cells = (r["metric"], "" if r["n"] is None else f"{r['n']:g}", _seconds(r["time"]), r["baseline"] or "",
+                 _seconds(r["baseline_time"]), "" if r["ratio"] is None else f"{r['ratio']:.3g}×",
+                 "" if r["target"] is None else f"≤ {r['target']:g}", met)
+        lines.append("| " + " | ".join(str(c) for c in cells) + " |")
+    return "\n".join(lines)

@@ -124,6 +124,9 @@ def suite_cases(quick: bool = False, max_n: Optional[int] = None) -> list[Case]:
             f"at n = {n} would need {n * n * 8 / 2**30:.1f} GiB")
         cases.append(Case(f"rosen-ext {tag} newton", ros, p, "newton", ("scipy:trust-ncg",), 1e-8, tier=tier,
                           skip=skip))
+    # scipy's Newton-CG with its own step test left on (default xtol): it stops claiming success far from gtol
+    cases.append(Case("rosen-chained n=1e3 newton-cg, scipy default xtol", ros, {"n": 1000}, "newton-cg",
+                      ("scipy:Newton-CG",), 1e-8, tier="full", scipy_options={"scipy:Newton-CG": {}}))
     for n, conds, tier in ((100, (1e2, 1e4), "quick"), (1000, (1e2, 1e4, 1e6), "full"),
                            (100_000, (1e2, 1e4, 1e6), "full")):
         for cond in conds:

@@ -105,7 +105,7 @@ def core_table(records: list[dict], title: str = "core micro-benchmarks") -> Tab
         t.add_row(escape(r["metric"]), "" if r["n"] is None else f"{r['n']:g}", _seconds(r["time"]),
                   escape(r["baseline"] or ""), _seconds(r["baseline_time"]),
                   "" if r["ratio"] is None else f"{r['ratio']:.3g}×",
-                  "" if r["target"] is None else f"≤ {r['target']:g}", met)
+                  _target(r), met)
     notes = [escape(f"{r['metric']}: {r['note']}") for r in records if r.get("note")]
     t.caption = "\n".join(dict.fromkeys(notes))
     t.caption_justify = "left"
@@ -150,6 +150,12 @@ def core_markdown(records: list[dict]) -> str:
         met = "" if r["met"] is None else ("yes" if r["met"] else "**no**")
         cells = (r["metric"], "" if r["n"] is None else f"{r['n']:g}", _seconds(r["time"]), r["baseline"] or "",
                  _seconds(r["baseline_time"]), "" if r["ratio"] is None else f"{r['ratio']:.3g}×",
-                 "" if r["target"] is None else f"≤ {r['target']:g}", met)
+                 _target(r), met)
         lines.append("| " + " | ".join(str(c) for c in cells) + " |")
     return "\n".join(lines)
+
+
+def _target(r: dict) -> str:
+    if r["target"] is None:
+        return ""
+    return f"≤ {r['target']:g}" + ("×" if r["baseline_time"] else " s")

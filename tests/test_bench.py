@@ -153,3 +153,13 @@ def test_cli_bench_usage_error_is_one_line():
     r = CliRunner().invoke(app, ["bench", "--max-time", "0"])
     assert r.exit_code == 2
     assert r.output.strip().splitlines() == ["error: --max-time must be a positive number of seconds, got 0.0"]
+
+
+def test_cli_startup_rows_bound_seconds():
+    from optbench.bench import core_cli
+
+    rows = core_cli(repeats=1)
+    assert [r["metric"] for r in rows] == ["python -c pass", "optbench --help",
+                                           "optbench solve rosenbrock --method newton"]
+    for r in rows[1:]:
+        assert r["ratio"] is None and r["time"] > 0 and r["met"] == (r["time"] <= r["target"])

@@ -34,6 +34,7 @@ def main(argv=None) -> int:
     ap.add_argument("--threads", type=int, default=1, help="BLAS threads (default 1; 0 leaves them alone)")
     args = ap.parse_args(argv)
     out, err = Console(width=None if sys.stdout.isatty() else 170), Console(stderr=True)
+    note = err if args.markdown else out  # keep stdout pure Markdown with --markdown
     try:
         sizes = [int(float(s)) for s in args.sizes.split(",") if s.strip()]
     except ValueError:
@@ -50,7 +51,7 @@ def main(argv=None) -> int:
     if args.json:
         settings = {k: v for k, v in vars(args).items() if k not in ("json", "markdown")}
         write_bench_json(args.json, "core", records, env, settings)
-        out.print(f"wrote {args.json}")
+        note.print(f"wrote {args.json}")
     return 0
 
 

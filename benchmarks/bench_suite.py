@@ -37,6 +37,7 @@ def main(argv=None) -> int:
     ap.add_argument("--threads", type=int, default=1, help="BLAS threads (default 1; 0 leaves them alone)")
     args = ap.parse_args(argv)
     out, err = Console(width=None if sys.stdout.isatty() else 170), Console(stderr=True)
+    note = err if args.markdown else out  # keep stdout pure Markdown with --markdown
     threads = args.threads or None
     cases = suite_cases(quick=args.quick, max_n=args.max_n)
     t0 = time.perf_counter()
@@ -48,11 +49,11 @@ def main(argv=None) -> int:
     else:
         out.print(suite_table(records, f"optbench vs scipy.optimize — {env['date']}, {env['machine']['cpus']} CPUs, "
                                        f"BLAS threads {threads or 'default'}"))
-    out.print(f"{len(records)} runs in {time.perf_counter() - t0:.1f} s")
+    note.print(f"{len(records)} runs in {time.perf_counter() - t0:.1f} s")
     if args.json:
         settings = {k: v for k, v in vars(args).items() if k not in ("json", "markdown")}
         write_bench_json(args.json, "suite", records, env, settings)
-        out.print(f"wrote {args.json}")
+        note.print(f"wrote {args.json}")
     return 0
 
 

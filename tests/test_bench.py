@@ -163,3 +163,9 @@ def test_cli_startup_rows_bound_seconds():
                                            "optbench solve rosenbrock --method newton"]
     for r in rows[1:]:
         assert r["ratio"] is None and r["time"] > 0 and r["met"] == (r["time"] <= r["target"])
+
+
+def test_declared_dimensions_match_the_problems():
+    for c in suite_cases(quick=True):
+        if c.dim is not None:
+            assert make_problem(c.problem, dict(c.params)).n == c.dim, c.name

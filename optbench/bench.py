@@ -45,10 +45,9 @@ import platform
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, Optional
 
 import numpy as np
 
@@ -154,19 +153,11 @@ def suite_cases(quick: bool = False, max_n: Optional[int] = None) -> list[Case]:
 
 
 # ---------------------------------------------------------------------------- measurement helpers
-@contextmanager
-def pinned_threads(threads: Optional[int]) -> Iterator[None]:
-    """Limit BLAS/OpenMP threads (threadpoolctl) for the block; ``None`` leaves them alone."""
-    if threads is None:
-        yield
-        return
-    import scipy.linalg  # noqa: F401  load every BLAS first: a library loaded later is not limited
-    import scipy.optimize  # noqa: F401
-    import scipy.sparse.linalg  # noqa: F401
-    from threadpoolctl import threadpool_limits
+def pinned_threads(threads: Optional[int]):
+    """Limit BLAS/OpenMP threads for the block (:func:`optbench.threads.blas_threads`); ``None`` leaves them alone."""
+    from .threads import blas_threads
 
-    with threadpool_limits(limits=threads):
-        yield
+    return blas_threads(threads)
 
 
 def per_call(fn: Callable[[], Any], repeats: int = 5, min_sample: float = 0.02) -> float:

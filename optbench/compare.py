@@ -318,15 +318,11 @@ def execute(spec: RunSpec, budgets: Budgets) -> RunRecord:
 
 
 def _blas_threads(limit: Optional[int]):
-    """Limit BLAS/OpenMP threads during a run (threadpoolctl), so that small problems are not
+    """Limit BLAS/OpenMP threads during a run (:mod:`optbench.threads`), so that small problems are not
     slowed by threads spinning and parallel runs do not oversubscribe the cores."""
-    if limit is None:
-        import contextlib
+    from .threads import blas_threads
 
-        return contextlib.nullcontext()
-    from threadpoolctl import threadpool_limits
-
-    return threadpool_limits(limits=limit)
+    return blas_threads(limit)
 
 
 def _run(spec: RunSpec, budgets: Budgets):

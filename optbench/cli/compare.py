@@ -62,6 +62,7 @@ def compare_command(
     max_time: float = typer.Option(3.0, "--max-time", help="Time budget per run in seconds (0 = none)."),
     out: Optional[Path] = typer.Option(None, "--out", help="Run directory (default runs/<timestamp>-<problems>)."),
     jobs: int = typer.Option(1, "--jobs", "-j", help="Run in N processes on this machine."),
+    blas_threads: int = typer.Option(1, "--blas-threads", help="BLAS threads per run (0 = the library default)."),
     dask: Optional[str] = typer.Option(None, "--dask", help="Send the runs to a Dask scheduler, e.g. tcp://host:8786."),
     plots: bool = typer.Option(True, "--plots/--no-plots", help="Draw the figures into RUN_DIR/plots."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar; only the aggregate table."),
@@ -82,8 +83,10 @@ def compare_command(
         raise UsageError("give either --jobs or --dask, not both")
     if max_time < 0:
         raise UsageError(f"--max-time must be ≥ 0 seconds (0 = no limit), got {max_time}")
+    if blas_threads < 0:
+        raise UsageError(f"--blas-threads must be ≥ 0 (0 = the library default), got {blas_threads}")
     budgets = Budgets(gtol=gtol, norm=norm, max_iter=max_iter, max_evals=max_evals,
-                      max_time=max_time if max_time > 0 else None)
+                      max_time=max_time if max_time > 0 else None, blas_threads=blas_threads or None)
     check_settings(gtol, 0.0, 0.0, norm, budgets.max_iter, max_evals, budgets.max_time)
     load_problem_files(problem_files)
     files = tuple(str(Path(p).resolve()) for p in problem_files or [])

@@ -46,6 +46,7 @@ def solve_command(
         100_000, "--trace-rows",
         help="Trace rows kept in memory (table, --json); past this, log-spaced rows and the last. The CSV gets every row.",
     ),
+    blas_threads: int = typer.Option(1, "--blas-threads", help="BLAS threads for the run (0 = the library default)."),
     csv_every: int = typer.Option(1, "--csv-every", help="Write every K-th trace row to --csv (and always the last)."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 when the status is not a success."),
     problems: Optional[List[Path]] = typer.Option(None, "--problems", help="Load problems from a .py file or directory."),
@@ -63,6 +64,8 @@ def solve_command(
         raise UsageError(f"--rows must be at least 3, got {rows}")
     if trace_rows < 1:
         raise UsageError(f"--trace-rows must be at least 1, got {trace_rows}")
+    if blas_threads < 0:
+        raise UsageError(f"--blas-threads must be ≥ 0 (0 = the library default), got {blas_threads}")
     if csv_every < 1:
         raise UsageError(f"--csv-every must be at least 1, got {csv_every}")
     load_problem_files(problems)
@@ -99,16 +102,19 @@ def solve_command(
 
                 raise RunError(f"--csv '{csv}' cannot be written: {e.strerror}") from None
             trace.add_sink(csv_file)
-        if solver is None:
-            result = run_scipy(
-                prob, method, start, options=options, gtol=gtol, norm=norm, max_iter=max_iter,
-                max_evals=max_evals, max_time=max_time, trace_x=record_x, trace=trace, callback=progress,
-            )
-        else:
-            result = run(
-                prob, solver, start, gtol=gtol, ftol=ftol, xtol=xtol, norm=norm, max_iter=max_iter,
-                max_evals=max_evals, max_time=max_time, trace_x=record_x, callback=progress, trace=trace,
-            )
+        from ..threads import blas_threads as limit_threads
+
+        with limit_threads(blas_threads):
+            if solver is None:
+                result = run_scipy(
+                    prob, method, start, options=options, gtol=gtol, norm=norm, max_iter=max_iter,
+                    max_evals=max_evals, max_time=max_time, trace_x=record_x, trace=trace, callback=progress,
+                )
+            else:
+                result = run(
+                    prob, solver, start, gtol=gtol, ftol=ftol, xtol=xtol, norm=norm, max_iter=max_iter,
+                    max_evals=max_evals, max_time=max_time, trace_x=record_x, callback=progress, trace=trace,
+                )
     finally:
         progress.stop()
         if csv_file is not None:

@@ -123,6 +123,12 @@ def suite_cases(quick: bool = False, max_n: Optional[int] = None) -> list[Case]:
             f"at n = {n} would need {n * n * 8 / 2**30:.1f} GiB")
         cases.append(Case(f"rosen-ext {tag} newton", ros, p, "newton", ("scipy:trust-ncg",), 1e-8, tier=tier,
                           skip=skip))
+    # chained Rosenbrock (scipy's rosen), the core issue's benchmark: n = 2, 1e3, 1e5
+    for n, tier in ((2, "quick"), (1000, "full"), (100_000, "full")):
+        tag = f"n={n}" if n == 2 else f"n=1e{round(math.log10(n))}"
+        cases.append(Case(f"rosen-chained {tag} lbfgs", ros, {"n": n}, "lbfgs", tier=tier))
+        cases.append(Case(f"rosen-chained {tag} newton-cg", ros, {"n": n}, "newton-cg", ("scipy:Newton-CG",),
+                          tier=tier))
     # scipy's Newton-CG with its own step test left on (default xtol): it stops claiming success far from gtol
     cases.append(Case("rosen-chained n=1e3 newton-cg, scipy default xtol", ros, {"n": 1000}, "newton-cg",
                       ("scipy:Newton-CG",), 1e-8, tier="full", scipy_options={"scipy:Newton-CG": {}}))

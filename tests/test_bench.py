@@ -22,7 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def tiny_suite():
-    return run_suite(suite_cases(quick=True, max_n=2), repeats=2)
+    cases = suite_cases(quick=True, max_n=2)
+    assert [c.name for c in cases] == ["rosen-ext n=2 lbfgs", "rosen-chained n=2 lbfgs", "rosen-chained n=2 newton-cg"]
+    return run_suite(cases[:1], repeats=2)
 
 
 def test_quick_tier_tiny_records_have_the_exact_keys(tiny_suite):

@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from rich.console import Console  # noqa: E402
 
 from optbench.bench import environment, run_core  # noqa: E402
-from optbench.bench_report import core_markdown, core_table, write_bench_json  # noqa: E402
+from optbench.bench_report import core_markdown, core_table, publish  # noqa: E402
 
 
 def main(argv=None) -> int:
@@ -44,14 +44,8 @@ def main(argv=None) -> int:
     records = run_core(sizes, hessian_n=args.hessian_n, driver_iters=args.driver_iters, repeats=args.repeats,
                        cli=not args.no_cli, threads=threads, progress=lambda s: err.print(f"[dim]… {s}[/dim]"))
     env = environment(threads)
-    if args.markdown:
-        print(core_markdown(records))
-    else:
-        out.print(core_table(records, f"core micro-benchmarks — {env['date']}, BLAS threads {threads or 'default'}"))
-    if args.json:
-        settings = {k: v for k, v in vars(args).items() if k not in ("json", "markdown")}
-        write_bench_json(args.json, "core", records, env, settings)
-        note.print(f"wrote {args.json}")
+    table = core_table(records, f"core micro-benchmarks — {env['date']}, BLAS threads {threads or 'default'}")
+    publish("core", records, env, args, table, core_markdown(records), out, note)
     return 0
 
 

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from rich.console import Console  # noqa: E402
 
 from optbench.bench import environment, run_suite, suite_cases  # noqa: E402
-from optbench.bench_report import suite_markdown, suite_table, write_bench_json  # noqa: E402
+from optbench.bench_report import publish, suite_markdown, suite_table  # noqa: E402
 
 
 def main(argv=None) -> int:
@@ -44,16 +44,10 @@ def main(argv=None) -> int:
     records = run_suite(cases, max_time=args.max_time, repeats=args.repeats, min_total=args.min_total,
                         threads=threads, progress=lambda s: err.print(f"[dim]… {s}[/dim]"))
     env = environment(threads)
-    if args.markdown:
-        print(suite_markdown(records))
-    else:
-        out.print(suite_table(records, f"optbench vs scipy.optimize — {env['date']}, {env['machine']['cpus']} CPUs, "
-                                       f"BLAS threads {threads or 'default'}"))
+    table = suite_table(records, f"optbench vs scipy.optimize — {env['date']}, {env['machine']['cpus']} CPUs, "
+                                 f"BLAS threads {threads or 'default'}")
     note.print(f"{len(records)} runs in {time.perf_counter() - t0:.1f} s")
-    if args.json:
-        settings = {k: v for k, v in vars(args).items() if k not in ("json", "markdown")}
-        write_bench_json(args.json, "suite", records, env, settings)
-        note.print(f"wrote {args.json}")
+    publish("suite", records, env, args, table, suite_markdown(records), out, note)
     return 0
 
 

@@ -159,3 +159,15 @@ def _target(r: dict) -> str:
     if r["target"] is None:
         return ""
     return f"≤ {r['target']:g}" + ("×" if r["baseline_time"] else " s")
+
+
+def publish(kind: str, records: list[dict], env: dict, args: Any, table: Table, markdown: str, out, note) -> None:
+    """Print ``markdown`` (with ``--markdown``) or the rich ``table``; write ``--json`` with the settings."""
+    if args.markdown:
+        print(markdown)
+    else:
+        out.print(table)
+    if args.json:
+        settings = {k: v for k, v in vars(args).items() if k not in ("json", "markdown")}
+        write_bench_json(args.json, kind, records, env, settings)
+        note.print(f"wrote {args.json}")

@@ -37,6 +37,7 @@ from typing import Any, Callable, Optional
 
 import numpy as onp
 from autograd.core import make_jvp, make_vjp
+from autograd.tracer import getval
 from autograd.extend import vspace
 
 from . import _autograd_fast
@@ -72,6 +73,11 @@ class Oracle:
         self._f: Optional[float] = None
         self._g: Optional[onp.ndarray] = None
         self._coloring: Optional[tuple[Any, onp.ndarray, onp.ndarray]] = None
+        #: Second-order solvers set this: gradients are then computed as linearizations
+        #: (see :meth:`value_and_grad`), so the HVPs that follow at the same x need no
+        #: second pass through f.
+        self.linearize_gradients = False
+        self._lin: Optional[Callable[[onp.ndarray], onp.ndarray]] = None  # hvp operator at self._x
 
     # ------------------------------------------------------------------ counters
     @property
@@ -101,7 +107,7 @@ class Oracle:
     def _remember(self, x: onp.ndarray, f: Optional[float], g: Optional[onp.ndarray]) -> None:
         if not self._at_cached(x):
             self._x = onp.array(x, dtype=float, copy=True)
-            self._f, self._g = None, None
+            self._f, self._g, self._lin = None, None, None
         if f is not None:
             self._f = f
         if g is not None:
@@ -150,6 +156,12 @@ class Oracle:
             self._check_grad_shape(g)
             self._remember(x, fx, g)
             return fx, g
+        if self.linearize_gradients:
+            fx, g, apply = self._linearize(x)
+            self.counts.ngev += 1
+            self._remember(x, fx, g)
+            self._lin = apply
+            return fx, g
         try:
             vjp, ans = make_vjp(self._counted_f, x)
             fx = self._scalar(ans)
@@ -160,6 +172,33 @@ class Oracle:
         g = onp.asarray(g, dtype=float).reshape(-1)
         self._remember(x, fx, g)
         return fx, g
+
+    def _linearize(self, x: onp.ndarray) -> tuple[float, onp.ndarray, Callable[[onp.ndarray], onp.ndarray]]:
+        """(f(x), ∇f(x), v ↦ ∇²f(x)·v) from one recorded pass of the gradient computation.
+
+        ``make_vjp(∇f)(x)`` runs f once forward and once backward while recording both, so it
+        yields ∇f(x) (and f(x), kept on the way) at about the price of a plain gradient; each
+        product is then one backward pass through the record (∇²f is symmetric, so the VJP of
+        ∇f is the HVP). Counted: one call of f (``nfev``); products in ``nhvp`` when applied.
+        """
+        kept: dict = {}
+
+        def grad_keeping_f(z: Any) -> Any:
+            vjp, ans = make_vjp(self._counted_f, z)
+            kept["f"] = getval(ans)
+            return vjp(vspace(ans).ones())
+
+        try:
+            vjp_of_grad, g = make_vjp(grad_keeping_f, x)
+            fx = self._scalar(kept["f"])
+        except TypeError as e:
+            raise self._wrap_autograd_error(e) from None
+
+        def apply(v: onp.ndarray) -> onp.ndarray:
+            self.counts.nhvp += 1
+            return onp.asarray(vjp_of_grad(onp.asarray(v, dtype=float)), dtype=float).reshape(-1)
+
+        return fx, onp.asarray(g, dtype=float).reshape(-1), apply
 
     def grad(self, x: onp.ndarray) -> onp.ndarray:
         """∇f(x)."""
@@ -193,20 +232,18 @@ class Oracle:
     def hvp_operator(self, x: onp.ndarray) -> Callable[[onp.ndarray], onp.ndarray]:
         """v ↦ ∇²f(x)·v for many v at one x: linearize once, then one backward pass per product.
 
-        Linearizing runs f once (``nfev``); each product is counted in ``nhvp``.
+        Linearizing runs f once (``nfev``; the gradient it yields is cached, not counted);
+        each product is counted in ``nhvp``. The linearization at the cached point is kept,
+        so asking again at the same x (or after :meth:`value_and_grad` with
+        ``linearize_gradients``) costs and counts nothing.
         """
         if self.problem.hvp is not None or self.problem.hess is not None:
             return lambda v: self.hvp(x, v)
-        try:
-            vjp_of_grad, g = make_vjp(self._autograd_grad, x)
-        except TypeError as e:
-            raise self._wrap_autograd_error(e) from None
-        self._remember(x, None, onp.asarray(g, dtype=float).reshape(-1))
-
-        def apply(v: onp.ndarray) -> onp.ndarray:
-            self.counts.nhvp += 1
-            return onp.asarray(vjp_of_grad(onp.asarray(v, dtype=float)), dtype=float).reshape(-1)
-
+        if self._lin is not None and self._at_cached(x):
+            return self._lin
+        fx, g, apply = self._linearize(x)
+        self._remember(x, fx, g)
+        self._lin = apply
         return apply
 
     def hess(self, x: onp.ndarray) -> onp.ndarray:

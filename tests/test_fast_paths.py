@@ -11,7 +11,7 @@ from autograd.core import make_jvp, make_vjp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from optbench import _autograd_fast
+from optbench import Problem, _autograd_fast
 from optbench.solvers.lbfgs import _Memory
 
 
@@ -72,7 +72,7 @@ from test_fast_paths import SLICING_OBJECTIVES
 from autograd import grad, hessian
 from autograd.core import make_jvp, make_vjp
 import optbench.oracle  # applies the rule unless OPTBENCH_AUTOGRAD_PATCH=0
-from optbench import _autograd_fast
+from optbench import Problem, _autograd_fast
 rng = np.random.default_rng(0)
 x, v = rng.standard_normal(6), rng.standard_normal(6)
 out = {{"applied": _autograd_fast._applied}}
@@ -116,3 +116,40 @@ def test_slicing_rule_is_active_in_this_process():
     assert np.allclose(hessian(f)(x), rosen_hess(x), rtol=1e-14)
     assert np.array_equal(vjp(np.ones(3)), [0.0, 1.0, 1.0, 1.0])
     assert make_jvp(grad(f), x)(np.ones(4))[1].shape == (4,)
+
+
+@pytest.mark.parametrize("method, module, cls", [("newton-cg", "newton_cg", "NewtonCG"), ("newton", "newton", "Newton")])
+def test_second_order_gradients_are_linearizations_one_pass_of_f_saved_per_iteration(method, module, cls, monkeypatch):
+    """Same iterates and products with or without the merge; one call of f less per iteration, all counted."""
+    import importlib
+
+    import optbench
+    from optbench.problem import make_problem
+
+    base = make_problem("rosenbrock", {"n": 10})
+    calls = [0]
+
+    def f(x):
+        calls[0] += 1
+        return base.f(x)
+
+    prob = Problem(f, x0=base.x0, f_star=0.0, hess_sparsity=base.hess_sparsity, name="counted")
+    merged = optbench.solve(prob, method)
+    assert merged.nfev == calls[0]
+
+    C = getattr(importlib.import_module(f"optbench.solvers.{module}"), cls)
+    original = C.init
+
+    def init_without_merge(self, x, oracle):
+        state = original(self, x, oracle)
+        oracle.linearize_gradients = False
+        return state
+
+    monkeypatch.setattr(C, "init", init_without_merge)
+    calls[0] = 0
+    separate = optbench.solve(prob, method)
+    assert separate.nfev == calls[0]
+    assert merged.status.value == separate.status.value == "converged"
+    assert np.array_equal(merged.x, separate.x) and merged.nit == separate.nit
+    assert (merged.njev, merged.nhvp, merged.nhev) == (separate.njev, separate.nhvp, separate.nhev)
+    assert separate.nfev - merged.nfev == merged.nit  # each accepted point's gradient pass also serves its HVPs

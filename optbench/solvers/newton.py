@@ -196,6 +196,7 @@ class Newton(Solver):
                 f"`newton` forms the dense {x.size}×{x.size} Hessian ({gib:.1f} GiB), above max_n={self.max_n}; "
                 f"{way}, -m newton-cg or -m lbfgs, or raise -o max_n"
             )
+        oracle.linearize_gradients = True  # the Hessian's products then reuse the gradient's pass
         return mode
 
     def step(self, x, state, oracle):

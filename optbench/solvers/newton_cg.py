@@ -12,8 +12,9 @@ Outer update: x_{k+1} = x_k + t_k d_k, where d_k approximately solves
   min(eta, ‖∇f‖) (``quadratic``) or eta (``constant``);
 * at most ``max_cg`` inner iterations (default: min(n, 1000)).
 
-All HVPs of one outer iteration are at the same x, so the oracle linearizes the
-gradient once and each product costs one backward pass.
+All HVPs of one outer iteration are at the same x: the oracle computes the gradient
+there as a linearization (one recorded forward and backward pass of f) and each product
+is then one backward pass through that record — no separate gradient pass.
 t_k from Armijo backtracking from t = 1 (default) or strong Wolfe.
 
 Reference: Nocedal & Wright, *Numerical Optimization*, 2nd ed., §7.1, Alg. 7.1.
@@ -81,6 +82,8 @@ class NewtonCG(Solver):
         self._in_open("rho", 0.0, 1.0)
 
     def init(self, x, oracle):
+        # each gradient is taken as a linearization, so the inner HVPs at that x reuse its pass
+        oracle.linearize_gradients = True
         return None
 
     def forcing_term(self, gnorm: float) -> float:

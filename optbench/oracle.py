@@ -20,6 +20,10 @@ How the derivatives are computed (autograd 1.x):
 * sparse Hessian (when the problem declares ``hess_sparsity``) — the operator applied to
   the p compressed seed vectors of a column colouring (:mod:`optbench.coloring`), p = 3
   for a tridiagonal pattern whatever n; the entries are read off the p products.
+* gradients for second-order solvers — with ``linearize_gradients`` set (``newton``,
+  ``newton-cg``), :meth:`Oracle.value_and_grad` computes ∇f *as* that linearization
+  (f(x) kept on the way), so the products that follow at the same point reuse its pass
+  instead of running f again; it counts as one gradient and one call of f.
 
 Counters: ``nfev`` is the number of times the user's ``f`` actually ran (inside
 derivative computations too); ``ngev``, ``nhvp`` and ``nhev`` count gradients,
@@ -37,8 +41,8 @@ from typing import Any, Callable, Optional
 
 import numpy as onp
 from autograd.core import make_jvp, make_vjp
-from autograd.tracer import getval
 from autograd.extend import vspace
+from autograd.tracer import getval
 
 from . import _autograd_fast
 from .errors import PluginError

@@ -193,7 +193,9 @@ class Oracle:
             return vjp(vspace(ans).ones())
 
         try:
-            vjp_of_grad, g = make_vjp(grad_keeping_f, x)
+            # the record outlives this call: trace a private copy, so a caller mutating x later
+            # cannot change what the recorded backward passes read
+            vjp_of_grad, g = make_vjp(grad_keeping_f, onp.array(x, dtype=float, copy=True))
             fx = self._scalar(kept["f"])
         except TypeError as e:
             raise self._wrap_autograd_error(e) from None

@@ -24,7 +24,7 @@ LANCZOS_STEPS = 20
 
 
 def lanczos_smallest(hvp, n: int, steps: int = LANCZOS_STEPS, seed: int = 0):
-    """(θ_min, y, max|θ|): the smallest Ritz pair after ``steps`` Lanczos steps on v ↦ ∇²f·v.
+    """(θ_min, y, max|θ|): the smallest Ritz pair after ``steps`` Lanczos steps on v ↦ ∇²f·v (None if not finite).
 
     Lanczos with full reorthogonalisation from a fixed random start (so runs are
     reproducible), exactly ``steps`` products. θ_min ≥ λ_min always, so θ_min < 0
@@ -42,6 +42,8 @@ def lanczos_smallest(hvp, n: int, steps: int = LANCZOS_STEPS, seed: int = 0):
         Q[j] = q
         w = np.asarray(hvp(q), dtype=float)
         alpha[j] = float(q @ w)
+        if not np.isfinite(alpha[j]):
+            return None  # the Hessian has NaN/inf entries here: no curvature estimate
         w = w - Q[: j + 1].T @ (Q[: j + 1] @ w)  # full reorthogonalisation (twice is enough)
         w = w - Q[: j + 1].T @ (Q[: j + 1] @ w)
         m = j + 1

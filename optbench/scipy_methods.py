@@ -69,6 +69,9 @@ def is_scipy_method(name: str) -> bool:
     return isinstance(name, str) and name.startswith(PREFIX)
 
 
+_POSITIVE_INTS = {"maxcor", "maxls", "maxfun"}
+
+
 def parse_options(method: str, options: Optional[dict]) -> dict:
     """Check and convert the options of ``scipy:NAME`` (strings from the CLI or values)."""
     name = method[len(PREFIX):] if is_scipy_method(method) else method
@@ -83,6 +86,11 @@ def parse_options(method: str, options: Optional[dict]) -> dict:
             choices = ", ".join(sorted(allowed)) or "none"
             raise UsageError(f"`{method}` has no option `{key}` (options: {choices})")
         v = parse_value(value, allowed[key], f"`{method}` option `{key}`")
+        if allowed[key] in (int, float) and not isinstance(v, bool):
+            if key in _POSITIVE_INTS and not v >= 1:
+                raise UsageError(f"`{method}` option `{key}` must be a positive integer, got {v}")
+            if allowed[key] is float and not v >= 0:
+                raise UsageError(f"`{method}` option `{key}` must be ≥ 0, got {v}")
         out[key] = v
     return out
 

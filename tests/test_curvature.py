@@ -40,3 +40,7 @@ def test_high_dimensional_saddle_is_escaped_not_reported_as_a_minimum():
     assert abs(r.fun + 1.0) < 1e-10 and abs(abs(r.x[0]) - 1) < 1e-6
     assert "negative curvature was met on the way" in r.message
     assert any(str(note).startswith("escape: λmin=") for note in r.trace.column("note"))
+
+
+def test_lanczos_gives_up_quietly_on_non_finite_products():
+    assert lanczos_smallest(lambda v: np.full_like(v, np.nan), 50) is None

@@ -59,3 +59,12 @@ def test_python_api_runs_scipy_methods_too():
     assert r.njev == r.trace.column("ngev")[-1]
     with pytest.raises(optbench.UsageError, match="ftol/xtol are not available for scipy:BFGS"):
         optbench.solve("rosenbrock", "scipy:BFGS", ftol=1e-3)
+
+
+@pytest.mark.parametrize("option, message", [
+    ("maxcor=-1", "`scipy:L-BFGS-B` option `maxcor` must be a positive integer, got -1"),
+    ("ftol=-0.5", "`scipy:L-BFGS-B` option `ftol` must be ≥ 0, got -0.5"),
+])
+def test_out_of_range_scipy_options_are_usage_errors(option, message):
+    res = runner.invoke(app, ["solve", "rosenbrock", "-m", "scipy:L-BFGS-B", "-o", option])
+    assert res.exit_code == 2 and message in res.output and "Traceback" not in res.output

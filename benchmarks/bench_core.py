@@ -18,8 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rich.console import Console  # noqa: E402
 
-from optbench.bench import environment, run_core  # noqa: E402
-from optbench.bench_report import core_markdown, core_table, publish  # noqa: E402
+from optbench.bench.suite import environment, run_core  # noqa: E402
+from optbench.bench.report import core_markdown, core_table, publish  # noqa: E402
 
 
 def main(argv=None) -> int:

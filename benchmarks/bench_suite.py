@@ -21,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rich.console import Console  # noqa: E402
 
-from optbench.bench import environment, run_suite, suite_cases  # noqa: E402
-from optbench.bench_report import publish, suite_markdown, suite_table  # noqa: E402
+from optbench.bench.suite import environment, run_suite, suite_cases  # noqa: E402
+from optbench.bench.report import publish, suite_markdown, suite_table  # noqa: E402
 
 
 def main(argv=None) -> int:

@@ -9,13 +9,13 @@ traces you can keep.
 """
 
 from .api import solve
-from .check import check
-from .graph import graph
-from .modes import modes
-from .errors import OptbenchError, PluginError, RunError, UsageError
-from .problem import Problem, make_problem, problem
-from .result import Result
-from .status import Status
+from .lab.check import check
+from .lab.graph import graph
+from .lab.modes import modes
+from .core.errors import OptbenchError, PluginError, RunError, UsageError
+from .core.problem import Problem, make_problem, problem
+from .core.result import Result
+from .core.status import Status
 
 __version__ = "0.1.0"
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional
 
-from .errors import UsageError
-from .problem import make_problem
-from .result import Result
-from .run import run
+from .core.errors import UsageError
+from .core.problem import make_problem
+from .core.result import Result
+from .core.driver import run
 from .solvers.base import make_solver
 
 
@@ -28,20 +28,20 @@ def solve(
     trace_x: Optional[bool] = None,
     callback: Optional[Callable[[dict], None]] = None,
 ) -> Result:
-    """Solve a problem with one method and return the :class:`~optbench.result.Result`.
+    """Solve a problem with one method and return the :class:`~optbench.core.result.Result`.
 
     ``problem`` is a registered name (``"rosenbrock"``), a user file reference
     (``"path/to/file.py:name"``), a factory decorated with ``@problem``, or a
-    :class:`~optbench.problem.Problem`. ``params`` are the problem's parameters and
+    :class:`~optbench.core.problem.Problem`. ``params`` are the problem's parameters and
     ``options`` the solver's hyperparameters (values or strings, as on the CLI).
-    The stopping tests and budgets are described in :mod:`optbench.run`. ``method`` may
-    also name a scipy reference method (``"scipy:L-BFGS-B"``, see :mod:`optbench.scipy_methods`).
+    The stopping tests and budgets are described in :mod:`optbench.core.driver`. ``method`` may
+    also name a scipy reference method (``"scipy:L-BFGS-B"``, see :mod:`optbench.solvers.scipy`).
 
     >>> r = solve("rosenbrock", "newton")
     >>> r.status.value, round(r.fun, 12)
     ('converged', 0.0)
     """
-    from .scipy_methods import is_scipy_method, run_scipy
+    from .solvers.scipy import is_scipy_method, run_scipy
 
     if isinstance(method, str) and is_scipy_method(method):
         if ftol or xtol:

@@ -16,7 +16,7 @@ Labels alternate 0, 1, (2,) 0, … so the classes are balanced.
 CSV files: an optional header row (detected when a feature cell of the first row is not a
 number), comma-separated, every row with the same number of cells; features must be
 numbers, labels may be any text (classes are the sorted distinct labels). Malformed files
-raise :class:`~optbench.errors.UsageError` naming the file and line.
+raise :class:`~optbench.core.errors.UsageError` naming the file and line.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import UsageError
+from .core.errors import UsageError
 
 BUILTIN = ("spirals", "blobs", "moons", "xor")
 

@@ -10,12 +10,12 @@ import pytest
 from typer.testing import CliRunner
 
 from optbench import Problem
-from optbench.bench import (
+from optbench.bench.suite import (
     CORE_KEYS, RECORD_KEYS, Case, environment, measure_run, run_core, run_suite, suite_cases,
 )
-from optbench.bench_report import core_table, suite_table, write_bench_json
+from optbench.bench.report import core_table, suite_table, write_bench_json
 from optbench.cli import app
-from optbench.problem import make_problem
+from optbench.core.problem import make_problem
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -71,7 +71,7 @@ def test_reached_gtol_is_measured_at_the_returned_point():
     prob = make_problem("rosenbrock", {"n": 2})
     case = Case("early", "rosenbrock", {"n": 2}, "newton-cg", gtol=1e-6, scipy_options={"scipy:Newton-CG": {}})
     r = measure_run(prob, "scipy:Newton-CG", case, repeats=1)
-    from optbench.oracle import Oracle
+    from optbench.core.oracle import Oracle
 
     x = _returned_x(prob, case)  # the same deterministic run, to get at its x
     assert r["grad_norm"] == float(np.max(np.abs(Oracle(prob).grad(x)))) > 1e-6
@@ -84,7 +84,7 @@ def test_reached_gtol_is_measured_at_the_returned_point():
 
 
 def _returned_x(prob, case):
-    from optbench.scipy_methods import run_scipy
+    from optbench.solvers.scipy import run_scipy
 
     return run_scipy(prob, "scipy:Newton-CG", options={}, gtol=case.gtol, max_iter=case.max_iter).x
 
@@ -159,7 +159,7 @@ def test_cli_bench_usage_error_is_one_line():
 
 
 def test_cli_startup_rows_bound_seconds():
-    from optbench.bench import core_cli
+    from optbench.bench.suite import core_cli
 
     rows = core_cli(repeats=1)
     assert [r["metric"] for r in rows] == ["python -c pass", "optbench --help",

@@ -5,8 +5,8 @@ import numpy as onp
 import pytest
 
 import optbench
-from optbench.check import EPS, check, fit_order, float32_demo, start_point
-from optbench.errors import UsageError
+from optbench.lab.check import EPS, check, fit_order, float32_demo, start_point
+from optbench.core.errors import UsageError
 
 from lab_problems import mlp, quadratic, rosen_hand
 
@@ -132,7 +132,7 @@ def test_dense_strategy_skipped_above_limit():
 
 
 def test_public_api_and_json_dict():
-    rep = optbench.check("rosenbrock", {"n": 3}, at="random", seed=3)
+    rep = optbench.lab.check("rosenbrock", {"n": 3}, at="random", seed=3)
     d = rep.to_dict()
     assert d["passed"] is True and d["n"] == 3 and len(d["gradient"]["steps"]) == 12
     assert d["verdict"].startswith("gradient: order")
@@ -172,7 +172,7 @@ def test_float32_fd_hvp_is_visibly_off_while_ad_is_exact():
 
 
 def test_broken_supplied_derivatives_are_one_line_plugin_errors():
-    from optbench.errors import PluginError
+    from optbench.core.errors import PluginError
 
     def boom(x):
         raise ValueError("no idea")
@@ -189,7 +189,7 @@ def test_broken_supplied_derivatives_are_one_line_plugin_errors():
 
 
 def test_objective_not_finite_or_raising_at_the_point():
-    from optbench.errors import RunError
+    from optbench.core.errors import RunError
 
     prob = optbench.Problem(lambda x: np.log(x[0]) + x[1] ** 2, x0=onp.array([-1.0, 0.0]))
     with pytest.raises(RunError, match="choose another with --at"):

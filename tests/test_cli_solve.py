@@ -7,7 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from optbench.cli import app
-from optbench.trace import COLUMNS
+from optbench.core.trace import COLUMNS
 
 runner = CliRunner()
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from optbench import UsageError
-from optbench.compare import (
+from optbench.compare.grid import (
     Budgets,
     RunSpec,
     execute,
@@ -19,8 +19,8 @@ from optbench.compare import (
     run_grid,
     start_point,
 )
-from optbench.status import Status
-from optbench.trace import COLUMNS
+from optbench.core.status import Status
+from optbench.core.trace import COLUMNS
 
 PROBLEMS = textwrap.dedent('''
     import autograd.numpy as np
@@ -63,9 +63,9 @@ PROBLEMS = textwrap.dedent('''
 
 @pytest.fixture(scope="module")
 def probs(tmp_path_factory):
-    from optbench.problem import load_file
+    from optbench.core.problem import load_file
 
-    registry = importlib.import_module("optbench.problem")
+    registry = importlib.import_module("optbench.core.problem")
 
     path = tmp_path_factory.mktemp("probs") / "probs.py"
     path.write_text(PROBLEMS)

@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from optbench.cli import app
-from optbench.rundir import SUMMARY_COLUMNS, TRACE_COLUMNS
-from optbench.trace import COLUMNS
+from optbench.compare.rundir import SUMMARY_COLUMNS, TRACE_COLUMNS
+from optbench.core.trace import COLUMNS
 
 runner = CliRunner()
 
@@ -49,7 +49,7 @@ PROBLEMS = textwrap.dedent('''
 
 @pytest.fixture
 def probs(tmp_path):
-    registry = importlib.import_module("optbench.problem")
+    registry = importlib.import_module("optbench.core.problem")
 
     path = tmp_path / "probs.py"
     path.write_text(PROBLEMS)
@@ -197,7 +197,7 @@ def test_jobs_give_the_same_summary_as_serial(tmp_path):
 
 
 def test_unreachable_dask_scheduler_writes_nothing(tmp_path, monkeypatch):
-    import optbench.compare as oc
+    import optbench.compare.grid as oc
 
     real = oc.connect_dask
     monkeypatch.setattr(oc, "connect_dask", lambda address, timeout=10.0: real(address, 1.0))
@@ -248,7 +248,7 @@ FAULTS = textwrap.dedent('''
 
 def test_fault_injection_keeps_every_other_run_complete_and_correct(tmp_path):
     """Issue 5: one run raises, one returns NaN, one is interrupted; all other runs are complete and correct."""
-    registry = importlib.import_module("optbench.problem")
+    registry = importlib.import_module("optbench.core.problem")
     path = tmp_path / "faults.py"
     path.write_text(FAULTS)
     out = tmp_path / "run"

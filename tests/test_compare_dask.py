@@ -2,7 +2,7 @@
 
 import pytest
 
-from optbench.compare import Budgets, expand_grid, run_grid
+from optbench.compare.grid import Budgets, expand_grid, run_grid
 
 distributed = pytest.importorskip("distributed")
 
@@ -27,7 +27,7 @@ def test_dask_local_cluster_matches_serial():
 
 
 def test_unreachable_scheduler_is_a_one_line_run_error():
-    from optbench.errors import RunError
+    from optbench.core.errors import RunError
 
     specs = expand_grid(["rosenbrock"], {}, None, ["lbfgs"])
     with pytest.raises(RunError, match="cannot connect to the Dask scheduler"):

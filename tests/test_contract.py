@@ -21,7 +21,7 @@ def test_every_solver_reaches_the_known_minimum(method, name, params):
     r = optbench.solve(prob, method)
     assert r.status.value == "converged", r.message
     # converged means the gradient test really holds at the returned point
-    g = optbench.oracle.Oracle(prob).grad(r.x)
+    g = optbench.core.oracle.Oracle(prob).grad(r.x)
     assert np.max(np.abs(g)) <= 1e-6
     assert r.fun == pytest.approx(prob.f(r.x), rel=0, abs=0)
     assert r.fun - prob.f_star < 1e-9

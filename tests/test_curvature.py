@@ -5,7 +5,7 @@ import numpy as np
 
 import optbench
 from optbench import Problem
-from optbench.curvature import LANCZOS_STEPS, lanczos_smallest
+from optbench.solvers.curvature import LANCZOS_STEPS, lanczos_smallest
 
 
 def _matrix(n, lam_min, seed=0):

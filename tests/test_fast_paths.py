@@ -11,7 +11,8 @@ from autograd.core import make_jvp, make_vjp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from optbench import Problem, _autograd_fast
+from optbench import Problem
+from optbench.core import autograd_fast as _autograd_fast
 from optbench.solvers.lbfgs import _Memory
 
 
@@ -71,14 +72,15 @@ sys.path.insert(0, {tests!r})
 from test_fast_paths import SLICING_OBJECTIVES
 from autograd import grad, hessian
 from autograd.core import make_jvp, make_vjp
-import optbench.oracle  # applies the rule unless OPTBENCH_AUTOGRAD_PATCH=0
-from optbench import Problem, _autograd_fast
+from optbench.core import autograd_fast
 rng = np.random.default_rng(0)
 x, v = rng.standard_normal(6), rng.standard_normal(6)
-out = {{"applied": _autograd_fast._applied}}
-for name, f in SLICING_OBJECTIVES.items():
-    out[name] = [grad(f)(x).tolist(), hessian(f)(x).tolist(),
-                 make_jvp(grad(f), x)(v)[1].tolist(), make_vjp(grad(f), x)[0](v).tolist()]
+out = {{}}
+with autograd_fast.fast_slicing():
+    out["applied"] = autograd_fast.active()
+    for name, f in SLICING_OBJECTIVES.items():
+        out[name] = [grad(f)(x).tolist(), hessian(f)(x).tolist(),
+                     make_jvp(grad(f), x)(v)[1].tolist(), make_vjp(grad(f), x)[0](v).tolist()]
 print(json.dumps(out))
 """
 
@@ -103,19 +105,65 @@ def test_slicing_rule_gives_autograds_derivatives_exactly():
         assert fast[name] == plain[name], name
 
 
-def test_slicing_rule_is_active_in_this_process():
-    import optbench.oracle  # noqa: F401
+def test_slicing_rule_is_active_only_inside_its_scope():
+    import autograd.core
+    from autograd.numpy.numpy_boxes import ArrayBox
 
+    import optbench  # noqa: F401  (importing optbench must not touch autograd)
+
+    getitem = ArrayBox.__getitem__
+    autograds_rule = autograd.core.primitive_vjps[getitem]
+    assert not _autograd_fast.active()
     f = SLICING_OBJECTIVES["chained_rosenbrock"]
     x = np.array([-1.2, 1.0, -1.2, 1.0])
-    vjp, _ = make_vjp(lambda z: z[1:], x)
-    assert _autograd_fast._applied
     from scipy.optimize import rosen_der, rosen_hess
 
-    assert np.allclose(grad(f)(x), rosen_der(x), rtol=1e-14)
-    assert np.allclose(hessian(f)(x), rosen_hess(x), rtol=1e-14)
-    assert np.array_equal(vjp(np.ones(3)), [0.0, 1.0, 1.0, 1.0])
-    assert make_jvp(grad(f), x)(np.ones(4))[1].shape == (4,)
+    with _autograd_fast.fast_slicing():
+        with _autograd_fast.fast_slicing():  # re-entrant
+            assert _autograd_fast.active()
+        assert _autograd_fast.active()
+        vjp, _ = make_vjp(lambda z: z[1:], x)
+        assert np.allclose(grad(f)(x), rosen_der(x), rtol=1e-14)
+        assert np.allclose(hessian(f)(x), rosen_hess(x), rtol=1e-14)
+        assert make_jvp(grad(f), x)(np.ones(4))[1].shape == (4,)
+    assert autograd.core.primitive_vjps[getitem] is autograds_rule and not _autograd_fast.active()
+    assert np.array_equal(vjp(np.ones(3)), [0.0, 1.0, 1.0, 1.0])  # a kept record works outside the scope
+
+
+def test_oracle_uses_the_rule_and_leaves_autograd_as_it_found_it():
+    import autograd.core
+    from autograd.numpy.numpy_boxes import ArrayBox
+
+    import optbench
+
+    before = autograd.core.primitive_vjps[ArrayBox.__getitem__]
+    seen = []
+    original = _autograd_fast._getitem_vjp
+
+    def spy(ans, A, idx):
+        seen.append(idx)
+        return original(ans, A, idx)
+
+    _autograd_fast._fast_rule = None  # rebuild the rule around the spy
+    try:
+        _autograd_fast._getitem_vjp = spy
+        r = optbench.solve("rosenbrock", "newton-cg", params={"n": 6})
+    finally:
+        _autograd_fast._getitem_vjp = original
+        _autograd_fast._fast_rule = None
+    assert r.status.value == "converged" and seen  # the oracle's traces went through the rule
+    assert autograd.core.primitive_vjps[ArrayBox.__getitem__] is before
+
+
+def test_autograd_internals_the_rule_relies_on_are_still_there():
+    """Fails loudly if autograd renames what fast_slicing swaps (its VJP registry, ``untake``)."""
+    import autograd.core
+    import autograd.numpy.numpy_vjps as numpy_vjps
+    from autograd.numpy.numpy_boxes import ArrayBox
+
+    assert isinstance(autograd.core.primitive_vjps, dict)
+    assert ArrayBox.__getitem__ in autograd.core.primitive_vjps
+    assert callable(numpy_vjps.untake)
 
 
 @pytest.mark.parametrize("method, module, cls", [("newton-cg", "newton_cg", "NewtonCG"), ("newton", "newton", "Newton")])
@@ -124,7 +172,7 @@ def test_second_order_gradients_are_linearizations_one_pass_of_f_saved_per_itera
     import importlib
 
     import optbench
-    from optbench.problem import make_problem
+    from optbench.core.problem import make_problem
 
     base = make_problem("rosenbrock", {"n": 10})
     calls = [0]

@@ -5,7 +5,7 @@ import pytest
 from scipy.optimize import rosen, rosen_der, rosen_hess, rosen_hess_prod
 
 import optbench
-from optbench.oracle import Oracle
+from optbench.core.oracle import Oracle
 
 
 @pytest.mark.parametrize("n", [2, 7, 50])

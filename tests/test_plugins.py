@@ -13,9 +13,9 @@ import importlib
 import optbench
 import optbench.solvers.base as sb
 from optbench.cli import app
-from optbench.errors import PluginError
+from optbench.core.errors import PluginError
 
-pm = importlib.import_module("optbench.problem")  # the module (optbench.problem is the decorator)
+pm = importlib.import_module("optbench.core.problem")  # the module (optbench.core.problem is the decorator)
 
 HEADER = "import autograd.numpy as np\nfrom optbench import Problem, problem\n\n"
 

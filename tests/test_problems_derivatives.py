@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from optbench import make_problem
-from optbench.oracle import Oracle
+from optbench.core.oracle import Oracle
 
 CASES = [
     ("rosenbrock", {"n": 6}),

@@ -71,7 +71,7 @@ def test_newton_cg_inner_count_equals_hvp_count():
 
     After the last row, the curvature check at convergence adds exactly LANCZOS_STEPS products.
     """
-    from optbench.curvature import LANCZOS_STEPS
+    from optbench.solvers.curvature import LANCZOS_STEPS
 
     r = optbench.solve("quadratic", "newton-cg", params={"n": N, "cond": COND})
     assert r.status.value == "converged"

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from optbench.profiles import (
+from optbench.compare.profiles import (
     cost_to_solve,
     data_profile,
     grad_equivalents,

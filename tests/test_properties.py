@@ -47,7 +47,7 @@ def check_invariants(prob, r, calls, method):
     assert r.nfev == calls["n"]
     # converged ⇒ the gradient test holds at the returned x
     if r.status.value == "converged":
-        g = optbench.oracle.Oracle(prob).grad(r.x)
+        g = optbench.core.oracle.Oracle(prob).grad(r.x)
         assert np.max(np.abs(g)) <= r.gtol
 
 

@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 
 from optbench import Problem, UsageError, make_problem
-from optbench.errors import RunError
-from optbench.scipy_methods import parse_options, run_scipy, scipy_method_names
-from optbench.status import Status
-from optbench.trace import COLUMNS
+from optbench.core.errors import RunError
+from optbench.solvers.scipy import parse_options, run_scipy, scipy_method_names
+from optbench.core.status import Status
+from optbench.core.trace import COLUMNS
 
 
 def counted_quadratic(n=4):

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import optbench
 from optbench import Problem, UsageError
-from optbench.coloring import (
+from optbench.core.coloring import (
     color_columns,
     hessian_coloring,
     is_valid,
@@ -23,8 +23,8 @@ from optbench.coloring import (
     star_color,
     symmetric_pattern,
 )
-from optbench.oracle import Oracle
-from optbench.problem import make_problem
+from optbench.core.oracle import Oracle
+from optbench.core.problem import make_problem
 from optbench.solvers.newton import sparse_ldl_solve, sparse_modified_solve
 
 
@@ -366,7 +366,7 @@ def test_cli_hessian_sparse_without_pattern_exits_2_with_one_line():
 
 
 def test_check_verifies_the_declared_pattern():
-    from optbench.check import check
+    from optbench.lab.check import check
 
     n = 8
 

@@ -5,7 +5,7 @@ from threadpoolctl import threadpool_info
 from typer.testing import CliRunner
 
 from optbench.cli import app
-from optbench.threads import blas_threads
+from optbench.core.threads import blas_threads
 
 
 def _blas_counts():

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 import optbench
 from optbench.cli import app
-from optbench.trace import COLUMNS, Trace, log_spaced
+from optbench.core.trace import COLUMNS, Trace, log_spaced
 
 
 def _fill(trace: Trace, k_max: int) -> None:
@@ -95,7 +95,7 @@ def test_run_finishes_the_trace_on_failure_too():
     prob = optbench.make_problem("rosenbrock")
     trace = Trace(prob.n, True, csv_every=4)
     trace.add_sink(buf)
-    from optbench.run import run
+    from optbench.core.driver import run
     from optbench.solvers.base import make_solver
 
     r = run(prob, make_solver("gd", {}), max_iter=6, trace=trace)

@@ -20,9 +20,9 @@ def bench_command(
     threads: int = typer.Option(1, "--threads", help="BLAS threads (0 leaves them alone)."),
 ) -> None:
     """optbench vs scipy.optimize: same problems, same autograd derivatives; wall time and gradient ratios."""
-    from ..bench import environment, run_core, run_suite, suite_cases
-    from ..bench_report import core_table, suite_table, write_bench_json
-    from ..errors import UsageError
+    from ..bench.suite import environment, run_core, run_suite, suite_cases
+    from ..bench.report import core_table, suite_table, write_bench_json
+    from ..core.errors import UsageError
 
     check_output_path(json_out, "--json")
     if max_time <= 0:

@@ -15,7 +15,7 @@ PLOT_SUFFIXES = {".png", ".svg", ".pdf"}
 
 
 def _check_plot_path(plot: Optional[Path]) -> None:
-    from ..errors import UsageError
+    from ..core.errors import UsageError
 
     if plot is not None and plot.suffix.lower() not in PLOT_SUFFIXES:
         raise UsageError(f"--plot '{plot}': unknown image type '{plot.suffix or '(none)'}'; use .png, .svg or .pdf")
@@ -23,7 +23,7 @@ def _check_plot_path(plot: Optional[Path]) -> None:
 
 
 def _parse_ints(text: str, what: str) -> list[int]:
-    from ..errors import UsageError
+    from ..core.errors import UsageError
 
     values = []
     for part in text.split(","):
@@ -53,7 +53,7 @@ def check_command(
 
     Exit code 1 when a derivative is wrong (the message names it).
     """
-    from ..errors import UsageError
+    from ..core.errors import UsageError
 
     if demo is not None:
         if problem is not None:
@@ -63,9 +63,9 @@ def check_command(
         return _demo(plot, json_out)
     if problem is None:
         raise UsageError("missing PROBLEM (e.g. optbench check rosenbrock; optbench list shows all) or --demo float32")
-    from .. import lab_report as lr
-    from ..check import check
-    from ..params import parse_assignments
+    from . import lab_render as lr
+    from ..lab.check import check
+    from ..core.params import parse_assignments
 
     load_problem_files(problems)
     _check_plot_path(plot)
@@ -101,8 +101,8 @@ def check_command(
 def _demo(plot: Optional[Path], json_out: bool) -> None:
     from dataclasses import asdict
 
-    from .. import lab_report as lr
-    from ..check import float32_demo
+    from . import lab_render as lr
+    from ..lab.check import float32_demo
 
     _check_plot_path(plot)
     d = float32_demo()
@@ -132,9 +132,9 @@ def modes_command(
     json_out: bool = typer.Option(False, "--json", help="Print the grid as JSON instead of a table."),
 ) -> None:
     """Forward vs reverse mode: time to form the full Jacobian of F: Rⁿ → Rᵐ (n JVPs vs m VJPs)."""
-    from .. import lab_report as lr
-    from ..errors import UsageError
-    from ..modes import modes
+    from . import lab_render as lr
+    from ..core.errors import UsageError
+    from ..lab.modes import modes
 
     ns, ms = _parse_ints(n, "--n"), _parse_ints(m, "--m")
     if width < 1 or depth < 1:
@@ -168,9 +168,9 @@ def graph_command(
     problems: Optional[List[Path]] = typer.Option(None, "--problems", help="Load problems from a .py file or directory."),
 ) -> None:
     """The computational graph autograd traces for f at a point, as Graphviz DOT (one node per primitive)."""
-    from ..errors import RunError, UsageError
-    from ..graph import graph, render
-    from ..params import parse_assignments
+    from ..core.errors import RunError, UsageError
+    from ..lab.graph import graph, render
+    from ..core.params import parse_assignments
 
     load_problem_files(problems)
     if output is not None and output.suffix.lower() not in {".dot", ".gv"} | PLOT_SUFFIXES:

@@ -50,7 +50,7 @@ def handle_errors(func: Callable) -> Callable:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from ..errors import OptbenchError
+        from ..core.errors import OptbenchError
 
         try:
             return func(*args, **kwargs)
@@ -70,7 +70,7 @@ def handle_errors(func: Callable) -> Callable:
 
 def parse_vector(text: str, what: str = "--x0") -> list[float]:
     """``"-1.2, 1"`` → ``[-1.2, 1.0]`` with a one-line error naming the bad entry."""
-    from ..errors import UsageError
+    from ..core.errors import UsageError
 
     parts = [p.strip() for p in text.replace(";", ",").split(",")]
     if not text.strip() or any(p == "" for p in parts):
@@ -86,7 +86,7 @@ def parse_vector(text: str, what: str = "--x0") -> list[float]:
 
 def check_output_path(path: Optional[Path], what: str) -> None:
     """Fail before running if ``path`` cannot be written (missing directory, not writable)."""
-    from ..errors import RunError
+    from ..core.errors import RunError
 
     if path is None:
         return
@@ -100,7 +100,7 @@ def check_output_path(path: Optional[Path], what: str) -> None:
 
 
 def load_problem_files(paths: Optional[list[Path]]) -> None:
-    from ..problem import load_file
+    from ..core.problem import load_file
 
     for p in paths or []:
         load_file(p)

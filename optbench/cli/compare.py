@@ -26,7 +26,7 @@ def _clean(v: Any) -> Any:
 
 
 def _print_tables(rows: list[dict], norm: str, state: str, run_dir: Path) -> None:
-    from ..summary import aggregate_table, group_instances, instance_table
+    from ..compare.summary import aggregate_table, group_instances, instance_table
 
     out = stdout_console()
     for inst, rs in group_instances(rows).items():
@@ -36,7 +36,7 @@ def _print_tables(rows: list[dict], norm: str, state: str, run_dir: Path) -> Non
 
 
 def _print_json(run_dir: Path, state: str, rows: list[dict]) -> None:
-    from ..summary import aggregate
+    from ..compare.summary import aggregate
 
     data = {"run_dir": str(run_dir), "state": state, "runs": rows, "aggregate": aggregate(rows)}
     sys.stdout.write(json.dumps(_clean(data), allow_nan=False) + "\n")
@@ -70,12 +70,12 @@ def compare_command(
     problem_files: Optional[List[Path]] = typer.Option(None, "--problems", help="Load problems from a .py file or directory."),
 ) -> None:
     """Run methods on a grid of problems; print comparison tables; keep everything in a run directory."""
-    from ..compare import (Budgets, GridOutcome, expand_grid, not_run, parse_methods, parse_param_grid,
+    from ..compare.grid import (Budgets, GridOutcome, expand_grid, not_run, parse_methods, parse_param_grid,
                            resolve_options, run_grid)
-    from ..errors import UsageError
-    from ..params import parse_assignments
-    from ..rundir import RunWriter, command_line, default_run_dir, machine, now_iso, prepare_run_dir, versions
-    from ..run import check_settings
+    from ..core.errors import UsageError
+    from ..core.params import parse_assignments
+    from ..compare.rundir import RunWriter, command_line, default_run_dir, machine, now_iso, prepare_run_dir, versions
+    from ..core.driver import check_settings
 
     if jobs < 1:
         raise UsageError(f"--jobs must be a positive integer, got {jobs}")
@@ -97,13 +97,13 @@ def compare_command(
 
     client = None
     if dask is not None:  # connect before anything is written
-        from ..compare import connect_dask
+        from ..compare.grid import connect_dask
 
         client = connect_dask(dask)
 
     name = "-".join(Path(p.split(":")[-1]).stem for p in problems)
     run_dir = prepare_run_dir(out if out is not None else default_run_dir(name))
-    from ..compare import PERTURBATION_SCALE
+    from ..compare.grid import PERTURBATION_SCALE
 
     manifest = {
         "command": command_line(), "argv": sys.argv[1:], "cwd": str(Path.cwd()), "start": now_iso(),
@@ -153,13 +153,13 @@ def compare_command(
     writer.finish(outcome.records, outcome.interrupted)
     state = writer.manifest["state"]
 
-    from ..rundir import summary_row
+    from ..compare.rundir import summary_row
 
     rows = [summary_row(r) for r in outcome.records]
     written = []
     if plots:
         try:
-            from ..plots import render_all
+            from ..compare.plots import render_all
 
             traces = {r.spec.run_id: r.trace for r in outcome.records}
             written = render_all(run_dir, rows, traces, gtol=gtol)
@@ -169,7 +169,7 @@ def compare_command(
         _print_json(run_dir, state, rows)
     else:
         if quiet:
-            from ..summary import aggregate_table
+            from ..compare.summary import aggregate_table
 
             stdout_console().print(aggregate_table(rows))
         else:
@@ -188,7 +188,7 @@ def report_command(
     json_out: bool = typer.Option(False, "--json", help="Print the summary rows and aggregate as JSON."),
 ) -> None:
     """Print a comparison's tables again from its run directory (nothing is re-run)."""
-    from ..rundir import load_run
+    from ..compare.rundir import load_run
 
     manifest, rows, _ = load_run(run_dir)
     state = manifest.get("state", "?")
@@ -210,10 +210,10 @@ def plot_command(
     gtol: Optional[float] = typer.Option(None, "--gtol", help="gtol of the gradient test (default: the run's)."),
 ) -> None:
     """Draw (again) the figures of a run directory into RUN_DIR/plots (PNG and SVG)."""
-    from ..errors import UsageError
-    from ..plots import render_all
-    from ..profiles import COSTS, TESTS
-    from ..rundir import load_run
+    from ..core.errors import UsageError
+    from ..compare.plots import render_all
+    from ..compare.profiles import COSTS, TESTS
+    from ..compare.rundir import load_run
 
     if cost not in COSTS:
         raise UsageError(f"--cost must be one of {', '.join(COSTS)}, got '{cost}'")

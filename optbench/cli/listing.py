@@ -23,8 +23,8 @@ def list_command(
     problems: Optional[List[Path]] = typer.Option(None, "--problems", help="Load problems from a .py file or directory."),
 ) -> None:
     """List the problems and solvers, with their parameters and defaults."""
-    from ..errors import PluginError
-    from ..problem import load_file
+    from ..core.errors import PluginError
+    from ..core.problem import load_file
 
     warnings: dict[str, str] = {}
     for path in problems or []:
@@ -44,8 +44,8 @@ def show_all(warnings: dict[str, str]) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from ..errors import OptbenchError
-    from ..problem import load_errors, registry
+    from ..core.errors import OptbenchError
+    from ..core.problem import load_errors, registry
     from ..solvers.base import solver_params, solver_registry
 
     out = stdout_console()
@@ -87,7 +87,7 @@ def show_all(warnings: dict[str, str]) -> None:
         if params:
             cell.append("\n" + params_line(params), style="dim")
         stable.add_row(Text(sname), cls.needs, cell)
-    from ..scipy_methods import SCIPY_METHODS, scipy_method_names
+    from ..solvers.scipy import SCIPY_METHODS, scipy_method_names
 
     for full, (uses_hessp, opts) in zip(scipy_method_names(), SCIPY_METHODS.values()):
         cell = Text("scipy.optimize.minimize reference, same autograd derivatives and counters")
@@ -128,11 +128,11 @@ def fmt_number(v: Optional[float]) -> str:
 
 # --------------------------------------------------------------------------- one entry
 def show_one(name: str) -> None:
-    from ..errors import unknown_name
-    from ..problem import get_spec, registry
+    from ..core.errors import unknown_name
+    from ..core.problem import get_spec, registry
     from ..solvers.base import solver_registry
 
-    from ..scipy_methods import is_scipy_method
+    from ..solvers.scipy import is_scipy_method
 
     solvers = solver_registry()
     if name in solvers:
@@ -150,8 +150,8 @@ def show_one(name: str) -> None:
 def show_scipy_method(name: str) -> None:
     from rich.table import Table
 
-    from ..errors import unknown_name
-    from ..scipy_methods import PREFIX, SCIPY_METHODS, scipy_method_names
+    from ..core.errors import unknown_name
+    from ..solvers.scipy import PREFIX, SCIPY_METHODS, scipy_method_names
 
     short = name[len(PREFIX):]
     if short not in SCIPY_METHODS:

@@ -52,13 +52,13 @@ def solve_command(
     problems: Optional[List[Path]] = typer.Option(None, "--problems", help="Load problems from a .py file or directory."),
 ) -> None:
     """Run one solver on one problem; print the convergence table and a summary."""
-    from ..errors import UsageError
-    from ..params import parse_assignments
-    from ..problem import make_problem
-    from ..run import run
+    from ..core.errors import UsageError
+    from ..core.params import parse_assignments
+    from ..core.problem import make_problem
+    from ..core.driver import run
     from ..solvers.base import make_solver
-    from ..status import Status
-    from ..trace import Trace
+    from ..core.status import Status
+    from ..core.trace import Trace
 
     if rows < 3:
         raise UsageError(f"--rows must be at least 3, got {rows}")
@@ -71,7 +71,7 @@ def solve_command(
     load_problem_files(problems)
     params = parse_assignments(param, "--param")
     options = parse_assignments(option, "--option")
-    from ..scipy_methods import is_scipy_method, parse_options, run_scipy
+    from ..solvers.scipy import is_scipy_method, parse_options, run_scipy
 
     if is_scipy_method(method):
         parse_options(method, options)  # bad options fail before the problem is built
@@ -98,11 +98,11 @@ def solve_command(
             try:
                 csv_file = open(csv, "w", newline="", encoding="utf-8")
             except OSError as e:
-                from ..errors import RunError
+                from ..core.errors import RunError
 
                 raise RunError(f"--csv '{csv}' cannot be written: {e.strerror}") from None
             trace.add_sink(csv_file)
-        from ..threads import blas_threads as limit_threads
+        from ..core.threads import blas_threads as limit_threads
 
         with limit_threads(blas_threads):
             if solver is None:
@@ -124,7 +124,7 @@ def solve_command(
     if json_out:
         sys.stdout.write(result.to_json() + "\n")
     else:
-        from ..report import summary_text, trace_table
+        from .render import summary_text, trace_table
 
         if not quiet:
             out.print(trace_table(result, max_rows=rows))

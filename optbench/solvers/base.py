@@ -6,7 +6,7 @@ A solver is a small frozen dataclass of hyperparameters with
 * ``step(x, state, oracle) -> (x_new, state, StepInfo)``.
 
 It chooses a direction and a step length. It never decides when to stop (the
-driver in :mod:`optbench.run` does), never prints, and never mutates its inputs.
+driver in :mod:`optbench.core.driver` does), never prints, and never mutates its inputs.
 When it cannot produce a step it returns the *old* x and a :class:`StepInfo`
 whose ``failure`` names the status (e.g. ``line_search_failed``).
 """
@@ -19,9 +19,9 @@ import math
 from dataclasses import dataclass
 from typing import Any, ClassVar, Optional
 
-from ..errors import UsageError, unknown_name
-from ..params import Param, bind, signature_params
-from ..status import Status
+from ..core.errors import UsageError, unknown_name
+from ..core.params import Param, bind, signature_params
+from ..core.status import Status
 
 
 @dataclass

@@ -14,7 +14,7 @@ Update rule: solve (∇²f(x_k) + τ_k I) d_k = −∇f(x_k), then x_{k+1} = x_k
 ``hessian=dense``: the n × n Hessian from the oracle (autograd: n HVPs at one x), dense
 Cholesky; n is capped by ``max_n`` so that it fits in memory. ``hessian=sparse``: the
 problem's declared ``hess_sparsity`` is coloured once and each Hessian costs one HVP per
-colour (3 for a tridiagonal pattern, whatever n; see :mod:`optbench.coloring`); H + τI is
+colour (3 for a tridiagonal pattern, whatever n; see :mod:`optbench.core.coloring`); H + τI is
 factorised by sparse LU (SuperLU) with a symmetric fill-reducing ordering Pᵀ(H + τI)P
 and diagonal pivots only. When no row interchange happened the factorisation is
 LDLᵀ with D = diag(U), so by Sylvester's law of inertia H + τI is positive definite
@@ -35,9 +35,9 @@ from typing import Callable, Literal, Optional
 
 import numpy as np
 
-from ..errors import UsageError
-from ..linesearch import search
-from ..status import Status
+from ..core.errors import UsageError
+from ..core.linesearch import search
+from ..core.status import Status
 from .base import Solver, StepInfo, register_solver
 
 EIGVALS_MAX_N = 2000  # up to this n the negative-curvature flag comes from the exact spectrum

@@ -28,7 +28,7 @@ from typing import Literal, Optional
 
 import numpy as np
 
-from ..linesearch import search
+from ..core.linesearch import search
 from .base import Solver, StepInfo, register_solver
 
 

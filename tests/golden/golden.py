@@ -118,7 +118,7 @@ def differences(old: dict, new: dict, rtol: float) -> list[str]:
 
 
 def main(argv) -> int:
-    from optbench.threads import blas_threads
+    from optbench.core.threads import blas_threads
 
     mode = argv[1] if len(argv) > 1 else "compare"
     with blas_threads(1):  # the CLI's default pinning

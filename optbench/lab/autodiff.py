@@ -1,9 +1,9 @@
 """The autodiff strategies the derivative lab compares, side by side.
 
-Together with :mod:`optbench.oracle`, this is the only module that uses autograd's
+Together with :mod:`optbench.core.oracle`, this is the only module that uses autograd's
 differential operators (``make_vjp``, ``make_jvp``, ``hessian``). The oracle
 picks one good strategy per derivative for solvers; this module exposes several
-on purpose, so :mod:`optbench.check` and :mod:`optbench.modes` can time them and
+on purpose, so :mod:`optbench.lab.check` and :mod:`optbench.lab.modes` can time them and
 check they agree.
 
 Hessian-vector products ∇²f(x)·v (Pearlmutter 1994; Nocedal & Wright §8.1):

@@ -24,11 +24,11 @@ from typing import Any, Callable, Optional
 import numpy as np
 
 from .errors import OptbenchError, RunError, UsageError
-from .curvature import negative_curvature_step
+from ..solvers.curvature import negative_curvature_step
 from .oracle import Oracle
 from .problem import Problem
 from .result import Result
-from .solvers.base import Solver
+from ..solvers.base import Solver
 from .status import Status
 from .trace import Trace
 

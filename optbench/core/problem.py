@@ -234,11 +234,11 @@ def problem(factory: Optional[Callable] = None, *, name: Optional[str] = None):
 
 def bundled_problem_dir() -> Path:
     """Where the bundled plugin files are: installed inside the package, or the source tree."""
-    here = Path(__file__).resolve().parent
-    installed = here / "problems"
+    package = Path(__file__).resolve().parents[1]
+    installed = package / "problems"
     if installed.is_dir():
         return installed
-    return here.parent / "problems"
+    return package.parent / "problems"
 
 
 def load_file(path: str | Path, *, _bundled: bool = False) -> dict[str, ProblemSpec]:

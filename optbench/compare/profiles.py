@@ -1,7 +1,7 @@
 """Benchmark statistics: the cost model, performance profiles, data profiles, shifted geometric means.
 
 Cost in gradient-equivalents (``cost``)
-    Every method in a comparison goes through the same :class:`~optbench.oracle.Oracle`,
+    Every method in a comparison goes through the same :class:`~optbench.core.oracle.Oracle`,
     whose counters mean: ``nfev`` = runs of the user's f (also those inside derivative
     computations), ``ngev`` = gradients, ``nhvp`` = Hessian-vector products, ``nhev`` =
     dense Hessians. With reverse mode a gradient is one forward run of f plus one

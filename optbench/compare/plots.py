@@ -3,7 +3,7 @@
 * one figure per problem instance: f − f* (or ‖∇f‖ when f* is unknown) against
   iterations, cost in gradient-equivalents and time, log y-axis, one line per method;
 * ``profiles``: performance profile (Dolan & Moré 2002) and data profile (Moré & Wild
-  2009) of the whole grid, see :mod:`optbench.profiles`.
+  2009) of the whole grid, see :mod:`optbench.compare.profiles`.
 
 matplotlib is imported lazily, with the non-interactive Agg backend.
 """

@@ -27,8 +27,8 @@ import numpy as onp
 from autograd.tracer import Node, trace
 
 from . import autodiff
-from .errors import PluginError, RunError, UsageError
-from .problem import make_problem
+from ..core.errors import PluginError, RunError, UsageError
+from ..core.problem import make_problem
 
 
 @dataclass

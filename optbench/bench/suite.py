@@ -5,13 +5,13 @@ Pure functions returning records (dicts with fixed keys); nothing here prints. T
 
 Suite (:func:`run_suite`)
     Each :class:`Case` is one problem instance, one optbench method and one or more
-    ``scipy:`` reference methods. Both sides get the same :class:`~optbench.problem.Problem`,
-    the same autograd derivatives through the same counted :class:`~optbench.oracle.Oracle`
-    and record the same trace (our driver :func:`optbench.run.run`; scipy through
-    :func:`optbench.scipy_methods.run_scipy`). One record per run:
+    ``scipy:`` reference methods. Both sides get the same :class:`~optbench.core.problem.Problem`,
+    the same autograd derivatives through the same counted :class:`~optbench.core.oracle.Oracle`
+    and record the same trace (our driver :func:`optbench.core.driver.run`; scipy through
+    :func:`optbench.solvers.scipy.run_scipy`). One record per run:
 
     * counts ``nit, nfev, ngev, nhvp, nhev`` are the oracle's real counts and ``grad_equiv``
-      is :func:`optbench.profiles.grad_equivalents` of them (the compare layer's ``cost``);
+      is :func:`optbench.compare.profiles.grad_equivalents` of them (the compare layer's ``cost``);
     * ``grad_norm`` is ‖∇f‖∞ recomputed at the *returned* x by a fresh, uncounted oracle, and
       ``reached_gtol`` is ``grad_norm <= gtol``; ``claimed_success`` is what the method itself
       said (our status ``converged``; scipy's ``success`` flag, or our callback test), so a run
@@ -21,7 +21,7 @@ Suite (:func:`run_suite`)
       ``ratio_grads`` = our gradient-equivalents / its, ``ratio_ngev`` = our gradients / its.
 
     Stopping rule, the same on both sides: ‖∇f‖∞ ≤ gtol, checked after every iteration (our
-    driver; for scipy, :mod:`optbench.scipy_methods` applies the test in the callback and stops
+    driver; for scipy, :mod:`optbench.solvers.scipy` applies the test in the callback and stops
     scipy). Where scipy has tests of its own they are set so they do not fire first
     (:data:`STOPPING` says how for each method); ``max_iter`` and ``max_time`` are the same
     budgets on both sides, and a run that hits ``max_time`` is reported with status
@@ -101,7 +101,7 @@ def _sparse_newton_available() -> bool:
     """True once ``newton`` has the ``hessian`` option (sparse path, branch `sparse`)."""
     from dataclasses import fields
 
-    from .solvers.base import solver_registry
+    from ..solvers.base import solver_registry
 
     cls = solver_registry().get("newton")
     return cls is not None and "hessian" in {f.name for f in fields(cls)}
@@ -160,8 +160,8 @@ def suite_cases(quick: bool = False, max_n: Optional[int] = None) -> list[Case]:
 
 # ---------------------------------------------------------------------------- measurement helpers
 def pinned_threads(threads: Optional[int]):
-    """Limit BLAS/OpenMP threads for the block (:func:`optbench.threads.blas_threads`); ``None`` leaves them alone."""
-    from .threads import blas_threads
+    """Limit BLAS/OpenMP threads for the block (:func:`optbench.core.threads.blas_threads`); ``None`` leaves them alone."""
+    from ..core.threads import blas_threads
 
     return blas_threads(threads)
 
@@ -188,7 +188,7 @@ def per_call(fn: Callable[[], Any], repeats: int = 5, min_sample: float = 0.02) 
 
 def fresh_grad_norm(problem, x: np.ndarray) -> float:
     """‖∇f(x)‖∞ by a fresh oracle (never counted in any run's budget)."""
-    from .oracle import Oracle
+    from ..core.oracle import Oracle
 
     g = Oracle(problem).grad(np.asarray(x, dtype=float))
     return float(np.max(np.abs(g))) if np.all(np.isfinite(g)) else math.nan
@@ -203,9 +203,9 @@ def _claimed(result) -> bool:
 
 
 def _one_run(problem, method: str, options: dict, case: Case, max_time: Optional[float]):
-    from .run import run
-    from .scipy_methods import is_scipy_method, run_scipy
-    from .solvers.base import make_solver
+    from ..core.driver import run
+    from ..solvers.scipy import is_scipy_method, run_scipy
+    from ..solvers.base import make_solver
 
     if is_scipy_method(method):
         return run_scipy(problem, method, options=options, gtol=case.gtol, max_iter=case.max_iter,
@@ -247,7 +247,7 @@ def measure_run(problem, method: str, case: Case, *, max_time: Optional[float] =
     ``repeats=None``: one run, then more (up to ``max_repeats``) while they add up to less than
     ``min_total`` seconds. Every repeat must do the same work (same counts), else the note says so.
     """
-    from .profiles import grad_equivalents
+    from ..compare.profiles import grad_equivalents
 
     side = "scipy" if method.startswith("scipy:") else "optbench"
     dt, r = _timed(problem, method, case, max_time)
@@ -297,7 +297,7 @@ def run_suite(cases: list[Case], *, max_time: Optional[float] = 60.0, repeats: O
     several cases (same problem, params, method, gtol, budget) is measured once and its
     record repeated for each case.
     """
-    from .problem import make_problem
+    from ..core.problem import make_problem
 
     out: list[dict] = []
     memo: dict[tuple, dict] = {}
@@ -340,7 +340,7 @@ def run_suite(cases: list[Case], *, max_time: Optional[float] = 60.0, repeats: O
 
 def _warm_up() -> None:
     """Import and run every method once on a tiny problem, so no timing pays for first use."""
-    from .problem import make_problem
+    from ..core.problem import make_problem
 
     p = make_problem("rosenbrock", {"n": 2})
     case = Case("warm-up", "rosenbrock", {"n": 2}, "lbfgs", max_iter=5)
@@ -360,8 +360,8 @@ def _core_row(group, metric, n, t, baseline, tb, target=None, note="") -> dict:
 
 def core_derivatives(n: int, repeats: int = 5) -> list[dict]:
     """Chained Rosenbrock at n: gradients over f, HVPs over a gradient (per call)."""
-    from .oracle import Oracle
-    from .problem import make_problem
+    from ..core.oracle import Oracle
+    from ..core.problem import make_problem
 
     p = make_problem("rosenbrock", {"n": n})
     pa = make_problem("rosenbrock", {"n": n, "derivatives": "analytic"})
@@ -405,9 +405,9 @@ def core_dense_hessian(n: int = 1000, repeats: int = 3) -> list[dict]:
     """
     from dataclasses import replace
 
-    from .autodiff import hessian_dense
-    from .oracle import Oracle
-    from .problem import make_problem
+    from ..lab.autodiff import hessian_dense
+    from ..core.oracle import Oracle
+    from ..core.problem import make_problem
 
     p = make_problem("rosenbrock", {"n": n})
     plain = replace(p, hess_sparsity=None)
@@ -438,10 +438,10 @@ def core_driver_overhead(iters: int = 5000, repeats: int = 5) -> list[dict]:
     (b) a bare loop ``x ← x − lr·g; f, g = oracle.value_and_grad(x)`` with the same oracle:
     driver + trace = (run/K − bare/K) / grad; everything but the gradient = (run/K − grad) / grad.
     """
-    from .oracle import Oracle
-    from .problem import make_problem
-    from .run import run
-    from .solvers.base import make_solver
+    from ..core.oracle import Oracle
+    from ..core.problem import make_problem
+    from ..core.driver import run
+    from ..solvers.base import make_solver
 
     p = make_problem("rosenbrock", {"n": 2})
     solver = make_solver("gd", {"lr": 1e-4})
@@ -480,7 +480,7 @@ def core_driver_overhead(iters: int = 5000, repeats: int = 5) -> list[dict]:
 
 def core_cli(repeats: int = 5) -> list[dict]:
     """Wall time of ``optbench --help`` and ``optbench solve rosenbrock --method newton`` (subprocess, min of k)."""
-    root = str(Path(__file__).resolve().parents[1])
+    root = str(Path(__file__).resolve().parents[2])
     env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""))
 
     def wall(args: list[str]) -> float:
@@ -543,7 +543,7 @@ def environment(threads: Optional[int] = 1) -> dict:
     import autograd  # noqa: F401
     import scipy
 
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     commit, dirty = None, None
     try:
         commit = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True,

@@ -18,7 +18,7 @@ How the derivatives are computed (autograd 1.x):
   vector-Jacobian product of ∇f is the Hessian-vector product);
 * dense Hessian — the operator above applied to the n unit vectors;
 * sparse Hessian (when the problem declares ``hess_sparsity``) — the operator applied to
-  the p compressed seed vectors of a column colouring (:mod:`optbench.coloring`), p = 3
+  the p compressed seed vectors of a column colouring (:mod:`optbench.core.coloring`), p = 3
   for a tridiagonal pattern whatever n; the entries are read off the p products.
 * gradients for second-order solvers — with ``linearize_gradients`` set (``newton``,
   ``newton-cg``), :meth:`Oracle.value_and_grad` computes ∇f *as* that linearization
@@ -44,11 +44,11 @@ from autograd.core import make_jvp, make_vjp
 from autograd.extend import vspace
 from autograd.tracer import getval
 
-from . import _autograd_fast
+from . import autograd_fast as _autograd_fast
 from .errors import PluginError
 from .problem import Problem
 
-_autograd_fast.apply()  # faster reverse rule for basic slicing; OPTBENCH_AUTOGRAD_PATCH=0 keeps autograd's
+fast_slicing = _autograd_fast.fast_slicing  # faster reverse rule for basic slicing, only while we record traces
 
 
 @dataclass
@@ -167,7 +167,8 @@ class Oracle:
             self._lin = apply
             return fx, g
         try:
-            vjp, ans = make_vjp(self._counted_f, x)
+            with fast_slicing():
+                vjp, ans = make_vjp(self._counted_f, x)
             fx = self._scalar(ans)
             g = vjp(vspace(ans).ones())
         except TypeError as e:
@@ -195,7 +196,8 @@ class Oracle:
         try:
             # the record outlives this call: trace a private copy, so a caller mutating x later
             # cannot change what the recorded backward passes read
-            vjp_of_grad, g = make_vjp(grad_keeping_f, onp.array(x, dtype=float, copy=True))
+            with fast_slicing():
+                vjp_of_grad, g = make_vjp(grad_keeping_f, onp.array(x, dtype=float, copy=True))
             fx = self._scalar(kept["f"])
         except TypeError as e:
             raise self._wrap_autograd_error(e) from None
@@ -229,7 +231,8 @@ class Oracle:
         if self.problem.hess is not None:
             return onp.asarray(self.problem.hess(x) @ v, dtype=float).reshape(-1)
         try:
-            g, hv = make_jvp(self._autograd_grad, x)(onp.asarray(v, dtype=float))
+            with fast_slicing():
+                g, hv = make_jvp(self._autograd_grad, x)(onp.asarray(v, dtype=float))
         except TypeError as e:
             raise self._wrap_autograd_error(e) from None
         self._remember(x, None, onp.asarray(g, dtype=float).reshape(-1))
@@ -307,7 +310,7 @@ class Oracle:
 
         With the problem's own ``hess``: that matrix in CSR, counted in ``nhev``. Otherwise
         one linearization (``nfev``) and one backward pass per colour of the column colouring
-        (CPR, or a star colouring when it needs fewer colours; :mod:`optbench.coloring`), each
+        (CPR, or a star colouring when it needs fewer colours; :mod:`optbench.core.coloring`), each
         counted in ``nhvp``; ``nhev`` is not counted.
         """
         from scipy.sparse import csr_matrix

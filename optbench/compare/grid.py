@@ -29,9 +29,9 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
-from .errors import OptbenchError, RunError, UsageError, unknown_name
-from .status import Status
-from .trace import COLUMNS
+from ..core.errors import OptbenchError, RunError, UsageError, unknown_name
+from ..core.status import Status
+from ..core.trace import COLUMNS
 
 PERTURBATION_SCALE = 0.1
 DEFAULT_MAX_ITER = 1000
@@ -132,8 +132,8 @@ class RunRecord:
 
 # ---------------------------------------------------------------------------- names and grids
 def method_choices() -> list[str]:
-    from .scipy_methods import scipy_method_names
-    from .solvers.base import solver_registry
+    from ..solvers.scipy import scipy_method_names
+    from ..solvers.base import solver_registry
 
     return sorted(solver_registry()) + scipy_method_names()
 
@@ -155,8 +155,8 @@ def parse_methods(text: str | list[str]) -> list[str]:
 
 
 def _accepted_options(method: str) -> set[str]:
-    from .scipy_methods import SCIPY_METHODS, is_scipy_method
-    from .solvers.base import solver_params, solver_registry
+    from ..solvers.scipy import SCIPY_METHODS, is_scipy_method
+    from ..solvers.base import solver_params, solver_registry
 
     if is_scipy_method(method):
         return set(SCIPY_METHODS[method.split(":", 1)[1]][1])
@@ -169,8 +169,8 @@ def resolve_options(methods: list[str], options: dict[str, str]) -> dict[str, di
     ``method.option=value`` sets one method's option; a plain ``option=value`` goes to
     every method that has that option, and is an error if none has it.
     """
-    from .scipy_methods import is_scipy_method, parse_options
-    from .solvers.base import make_solver
+    from ..solvers.scipy import is_scipy_method, parse_options
+    from ..solvers.base import make_solver
 
     per: dict[str, dict] = {m: {} for m in methods}
     for key, value in options.items():
@@ -220,8 +220,8 @@ def expand_grid(
     (see the module doc for what a seed does); ``None`` means one run per instance from the
     problem's own start (and its default ``seed``, if it declares one).
     """
-    from .params import bind
-    from .problem import get_spec
+    from ..core.params import bind
+    from ..core.problem import get_spec
 
     param_grid = dict(param_grid or {})
     methods = list(methods or [])
@@ -318,18 +318,18 @@ def execute(spec: RunSpec, budgets: Budgets) -> RunRecord:
 
 
 def _blas_threads(limit: Optional[int]):
-    """Limit BLAS/OpenMP threads during a run (:mod:`optbench.threads`), so that small problems are not
+    """Limit BLAS/OpenMP threads during a run (:mod:`optbench.core.threads`), so that small problems are not
     slowed by threads spinning and parallel runs do not oversubscribe the cores."""
-    from .threads import blas_threads
+    from ..core.threads import blas_threads
 
     return blas_threads(limit)
 
 
 def _run(spec: RunSpec, budgets: Budgets):
-    from .problem import load_file, make_problem
-    from .run import run
-    from .scipy_methods import is_scipy_method, run_scipy
-    from .solvers.base import make_solver
+    from ..core.problem import load_file, make_problem
+    from ..core.driver import run
+    from ..solvers.scipy import is_scipy_method, run_scipy
+    from ..solvers.base import make_solver
 
     import scipy.linalg  # noqa: F401 - solvers import these lazily; keep that out of the first run's time
     import scipy.optimize  # noqa: F401
@@ -421,7 +421,7 @@ def _run_pool(specs, budgets, jobs, done) -> bool:
     ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if ctx.get_start_method() == "forkserver":
         # workers fork from a server that has already imported what every run needs
-        ctx.set_forkserver_preload(["optbench.compare", "optbench.run", "optbench.scipy_methods",
+        ctx.set_forkserver_preload(["optbench.compare.grid", "optbench.core.driver", "optbench.solvers.scipy",
                                     "optbench.solvers.base", "scipy.optimize", "scipy.linalg", "threadpoolctl"])
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
     futures = {pool.submit(execute, s, budgets): s for s in specs}

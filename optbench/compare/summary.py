@@ -1,6 +1,6 @@
 """Comparison tables (rich): one per problem instance, and an aggregate over instances.
 
-Pure functions of summary rows (dicts with the :data:`optbench.rundir.SUMMARY_COLUMNS`),
+Pure functions of summary rows (dicts with the :data:`optbench.compare.rundir.SUMMARY_COLUMNS`),
 so ``optbench report RUN_DIR`` renders exactly what ``optbench compare`` printed.
 
 Best per column (marked ``*``): the smallest f − f* and ‖∇f‖ over all runs of the
@@ -26,7 +26,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from .profiles import shifted_geometric_mean
-from .report import fmt
+from ..cli.render import fmt
 
 COST_SHIFT = 10.0
 TIME_SHIFT = 0.01

@@ -36,8 +36,8 @@ from typing import Any, Callable, Optional
 import numpy as onp
 
 from . import autodiff
-from .errors import PluginError, RunError, UsageError
-from .problem import Problem, make_problem
+from ..core.errors import PluginError, RunError, UsageError
+from ..core.problem import Problem, make_problem
 
 EPS = float(onp.finfo(float).eps)
 DEFAULT_STEPS = tuple(10.0 ** -k for k in range(1, 13))
@@ -447,7 +447,7 @@ def check(
 
 def _colored_hessian(prob: Problem, x: onp.ndarray):
     """The sparse Hessian recovered from autograd HVPs on the declared pattern (wrong if it misses a nonzero)."""
-    from .coloring import hessian_coloring, recover_hessian, seed_matrix
+    from ..core.coloring import hessian_coloring, recover_hessian, seed_matrix
 
     try:
         pattern, colors, kind = hessian_coloring(prob.hess_sparsity)

@@ -1,6 +1,6 @@
 """Rendering for the derivative lab: rich tables and matplotlib plots — pure functions of the data.
 
-Takes the dataclasses of :mod:`optbench.check` and :mod:`optbench.modes` and
+Takes the dataclasses of :mod:`optbench.lab.check` and :mod:`optbench.lab.modes` and
 returns rich renderables or writes figures; computes nothing.
 """
 

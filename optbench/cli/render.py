@@ -1,6 +1,6 @@
 """Rendering: rich tables and summaries of results — pure functions, no solving.
 
-Nothing here runs a solver; everything takes a :class:`~optbench.result.Result`
+Nothing here runs a solver; everything takes a :class:`~optbench.core.result.Result`
 (or registry entries) and returns rich renderables or text.
 """
 
@@ -12,8 +12,8 @@ from typing import Any, Iterable, Optional
 from rich.table import Table
 from rich.text import Text
 
-from .result import Result
-from .status import Status
+from ..core.result import Result
+from ..core.status import Status
 
 TABLE_HEADERS = {
     "iter": "iter",

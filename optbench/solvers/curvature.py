@@ -17,7 +17,7 @@ from typing import Optional
 
 import numpy as np
 
-from .oracle import Oracle
+from ..core.oracle import Oracle
 
 DENSE_LIMIT = 20
 LANCZOS_STEPS = 20

@@ -1,4 +1,4 @@
-"""Tables and JSON for the benchmark records of :mod:`optbench.bench` (pure functions, no printing).
+"""Tables and JSON for the benchmark records of :mod:`optbench.bench.suite` (pure functions, no printing).
 
 The JSON document is ``{"kind": "suite"|"core", "environment": {...}, "settings": {...},
 "records": [...]}``; NaN and infinities become ``null`` so any JSON reader accepts it.
@@ -15,7 +15,7 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
-from .report import fmt
+from ..cli.render import fmt
 
 
 def _clean(v: Any) -> Any:

@@ -18,7 +18,7 @@ class Result:
     """Outcome of running one solver on one problem.
 
     ``x, fun, jac, nit, nfev, njev, nhev, status, message, success`` as in scipy
-    (``status`` is a :class:`~optbench.status.Status`, not an integer), plus
+    (``status`` is a :class:`~optbench.core.status.Status`, not an integer), plus
     ``nhvp``, the ``trace``, wall ``time``, and what identifies the run.
     """
 
@@ -56,7 +56,7 @@ class Result:
         return None if self.f_star is None else self.fun - self.f_star
 
     def to_csv(self, path_or_stream: Any) -> None:
-        """Write the trace as CSV (see :mod:`optbench.trace` for the columns)."""
+        """Write the trace as CSV (see :mod:`optbench.core.trace` for the columns)."""
         self.trace.to_csv(path_or_stream)
 
     def summary(self) -> dict:

@@ -3,7 +3,7 @@
 * ``summary.csv`` — one row per run (:data:`SUMMARY_COLUMNS`); ``params`` and ``options``
   are JSON objects; runs that never started have status ``not_run``.
 * ``traces.csv`` — long format, one row per iteration of every run: :data:`TRACE_KEYS`
-  (which run) then the trace columns of :mod:`optbench.trace` (``iter … note``).
+  (which run) then the trace columns of :mod:`optbench.core.trace` (``iter … note``).
 * ``manifest.json`` — command line, grid, seeds, budgets, executor, versions, machine,
   start/end time, state (``running``, ``complete``, ``interrupted``) and which runs finished.
 
@@ -30,8 +30,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .errors import RunError
-from .trace import COLUMNS
+from ..core.errors import RunError
+from ..core.trace import COLUMNS
 
 SUMMARY_COLUMNS = (
     "run_id", "problem", "instance", "params", "seed", "seed_mode", "method", "options",
@@ -98,7 +98,7 @@ def _cell(v: Any) -> str:
 
 
 def summary_row(rec) -> dict:
-    """The summary.csv row of a :class:`~optbench.compare.RunRecord` (typed values)."""
+    """The summary.csv row of a :class:`~optbench.compare.grid.RunRecord` (typed values)."""
     s = rec.spec
     return {
         "run_id": s.run_id, "problem": s.problem, "instance": s.instance, "params": dict(s.params),

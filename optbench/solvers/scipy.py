@@ -37,14 +37,14 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
-from .errors import UsageError
-from .oracle import Oracle
-from .params import parse_value
-from .problem import Problem
-from .result import Result
-from .run import check_settings, evaluate_start, grad_norm, validate_x0
-from .status import Status
-from .trace import Trace
+from ..core.errors import UsageError
+from ..core.oracle import Oracle
+from ..core.params import parse_value
+from ..core.problem import Problem
+from ..core.result import Result
+from ..core.driver import check_settings, evaluate_start, grad_norm, validate_x0
+from ..core.status import Status
+from ..core.trace import Trace
 
 PREFIX = "scipy:"
 
@@ -76,7 +76,7 @@ def parse_options(method: str, options: Optional[dict]) -> dict:
     """Check and convert the options of ``scipy:NAME`` (strings from the CLI or values)."""
     name = method[len(PREFIX):] if is_scipy_method(method) else method
     if name not in SCIPY_METHODS:
-        from .errors import unknown_name
+        from ..core.errors import unknown_name
 
         raise unknown_name("method", method, scipy_method_names())
     allowed = SCIPY_METHODS[name][1]
@@ -177,14 +177,14 @@ def run_scipy(
     trace: Optional[Trace] = None,
     callback: Optional[Callable[[dict], None]] = None,
 ) -> Result:
-    """Run ``scipy:NAME`` on ``problem`` and return a :class:`Result` like :func:`optbench.run.run`.
+    """Run ``scipy:NAME`` on ``problem`` and return a :class:`Result` like :func:`optbench.core.driver.run`.
 
     ``gtol`` is passed to scipy's gradient test where it has one (L-BFGS-B, BFGS, CG use the
     ∞-norm as we do by default; trust-ncg/trust-krylov use the 2-norm, which bounds the ∞-norm);
     Newton-CG has no gradient test, only its ``xtol`` on the step. ``max_iter`` → ``maxiter``,
     ``max_evals`` → L-BFGS-B's ``maxfun``; ``max_time`` stops at the next iteration through the
     callback. ``trace`` (e.g. one streaming to a CSV) and ``callback`` (called with each
-    record) work as in :func:`optbench.run.run`. Raises :class:`UsageError` for bad options
+    record) work as in :func:`optbench.core.driver.run`. Raises :class:`UsageError` for bad options
     and :class:`RunError` when f(x₀) fails.
     """
     from scipy.optimize import minimize

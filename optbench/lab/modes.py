@@ -23,7 +23,7 @@ from typing import Callable, Optional, Sequence
 import numpy as onp
 
 from . import autodiff
-from .errors import UsageError
+from ..core.errors import UsageError
 
 DEFAULT_N = (1, 10, 100, 1000)
 DEFAULT_M = (1, 10, 100, 1000)

@@ -1,0 +1,116 @@
+"""A faster reverse-mode rule for basic slicing in autograd (``x[1:]``, ``x[::2]``, ``x[i]``).
+
+autograd's VJP of ``A[idx]`` scatters the cotangent with ``numpy.add.at``, which
+handles repeated indices but is slow (at n = 1e5 it is most of the backward pass
+of ``x[0::2]``-style objectives such as extended Rosenbrock). A *basic* index —
+integers, slices, ``...`` and ``None``, alone or in a tuple — never selects an
+element twice, so ``A[idx] += g`` gives the same result. This module registers
+that rule for basic indices (through autograd's public ``defvjp``/``defjvp``) and
+keeps autograd's own rule for advanced indices (integer arrays, lists, masks).
+
+It is *scoped*: :func:`fast_slicing` installs the rule only while optbench
+differentiates (the oracle wraps each trace in it) and puts autograd's own rule back
+afterwards, so importing optbench changes nothing in autograd for anyone else (a
+user's own ``autograd.grad`` calls see autograd's rule). Only the *recording* of a
+trace consults the rule (autograd builds each node's VJP when the forward pass
+records it), so later backward passes through a kept record — the oracle's
+linearized HVP operator — need no scope. ``OPTBENCH_AUTOGRAD_PATCH=0`` turns it off.
+Forward mode (JVP) of slicing is untouched; the new scatter primitive has its own
+linear JVP and VJP, so forward-over-reverse HVPs and reverse-over-reverse
+linearizations go through it too.
+
+Relies on two autograd internals, checked by ``tests/test_fast_paths.py`` so that a
+change in autograd fails loudly instead of silently: the registry
+``autograd.core.primitive_vjps`` (keyed by primitive) and
+``autograd.numpy.numpy_vjps.untake``.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from numbers import Integral
+from typing import Iterator
+
+from autograd.core import primitive_vjps
+from autograd.extend import SparseObject, defjvp, defvjp, primitive, vspace
+from autograd.numpy.numpy_boxes import ArrayBox
+from autograd.numpy.numpy_vjps import untake
+from autograd.util import func
+
+_GETITEM = func(ArrayBox.__getitem__)
+_fast_rule = None  # autograd's registry entry for the basic-slicing rule, built on first use
+_depth = 0  # nesting of fast_slicing() scopes
+
+
+def is_basic_index(idx) -> bool:
+    """True for an index made only of ints, slices, Ellipsis and None (no element twice)."""
+    parts = idx if isinstance(idx, tuple) else (idx,)
+    return all(
+        p is None or p is Ellipsis or isinstance(p, slice) or (isinstance(p, Integral) and not isinstance(p, bool))
+        for p in parts
+    )
+
+
+@primitive
+def untake_basic(x, idx, vs):
+    """The adjoint of ``A[idx]`` for a basic index: a zero array of ``vs`` with x added at idx."""
+
+    def mut_add(A):
+        A[idx] += x
+        return A
+
+    return SparseObject(vs, mut_add)
+
+
+def _getitem_vjp(ans, A, idx):
+    if is_basic_index(idx):
+        return lambda g: untake_basic(g, idx, vspace(A))
+    return lambda g: untake(g, idx, vspace(A))
+
+
+def enabled() -> bool:
+    """Whether the rule is used (``OPTBENCH_AUTOGRAD_PATCH=0`` keeps autograd's)."""
+    return os.environ.get("OPTBENCH_AUTOGRAD_PATCH", "1") != "0"
+
+
+def _build_rule():
+    """autograd's registry entry for our rule, made with the public ``defvjp`` and taken back out."""
+    global _fast_rule
+    defvjp(untake_basic, lambda ans, x, idx, _: lambda g: g[idx])
+    defjvp(untake_basic, "same")
+    original = primitive_vjps[_GETITEM]
+    try:
+        defvjp(_GETITEM, _getitem_vjp)
+        _fast_rule = primitive_vjps[_GETITEM]
+    finally:
+        primitive_vjps[_GETITEM] = original
+    return _fast_rule
+
+
+@contextmanager
+def fast_slicing() -> Iterator[None]:
+    """Use the basic-slicing rule for traces recorded inside the block; restore autograd's after.
+
+    Re-entrant (nested scopes install once); not meant to be shared between threads.
+    """
+    global _depth
+    if not enabled():
+        yield
+        return
+    rule = _fast_rule or _build_rule()
+    if _depth == 0:
+        saved = primitive_vjps[_GETITEM]
+        primitive_vjps[_GETITEM] = rule
+    _depth += 1
+    try:
+        yield
+    finally:
+        _depth -= 1
+        if _depth == 0:
+            primitive_vjps[_GETITEM] = saved
+
+
+def active() -> bool:
+    """Is the rule installed right now (inside a :func:`fast_slicing` scope)?"""
+    return _fast_rule is not None and primitive_vjps.get(_GETITEM) is _fast_rule

@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from rich.console import Console  # noqa: E402
 
 from optbench.bench.suite import environment, run_core  # noqa: E402
-from optbench.bench.report import core_markdown, core_table, publish  # noqa: E402
+from optbench.cli.bench_render import core_markdown, core_table, publish  # noqa: E402
 
 
 def main(argv=None) -> int:
@@ -45,7 +45,8 @@ def main(argv=None) -> int:
                        cli=not args.no_cli, threads=threads, progress=lambda s: err.print(f"[dim]… {s}[/dim]"))
     env = environment(threads)
     table = core_table(records, f"core micro-benchmarks — {env['date']}, BLAS threads {threads or 'default'}")
-    publish("core", records, env, args, table, core_markdown(records), out, note)
+    publish("core", records, env, table=table, markdown=core_markdown(records), as_markdown=args.markdown, json_path=args.json,
+            settings={k: v for k, v in vars(args).items() if k not in ("json", "markdown")}, out=out, note=note)
     return 0
 
 

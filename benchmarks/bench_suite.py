@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from rich.console import Console  # noqa: E402
 
 from optbench.bench.suite import environment, run_suite, suite_cases  # noqa: E402
-from optbench.bench.report import publish, suite_markdown, suite_table  # noqa: E402
+from optbench.cli.bench_render import publish, suite_markdown, suite_table  # noqa: E402
 
 
 def main(argv=None) -> int:
@@ -47,7 +47,8 @@ def main(argv=None) -> int:
     table = suite_table(records, f"optbench vs scipy.optimize — {env['date']}, {env['machine']['cpus']} CPUs, "
                                  f"BLAS threads {threads or 'default'}")
     note.print(f"{len(records)} runs in {time.perf_counter() - t0:.1f} s")
-    publish("suite", records, env, args, table, suite_markdown(records), out, note)
+    publish("suite", records, env, table=table, markdown=suite_markdown(records), as_markdown=args.markdown, json_path=args.json,
+            settings={k: v for k, v in vars(args).items() if k not in ("json", "markdown")}, out=out, note=note)
     return 0
 
 

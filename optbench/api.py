@@ -1,14 +1,14 @@
-"""The Python API, mirroring the CLI: ``optbench.solve(...)``."""
+"""The Python API, mirroring the CLI: ``optbench.solve(...)`` — the one entry every command uses."""
 
 from __future__ import annotations
 
 from typing import Any, Callable, Optional
 
-from .core.errors import UsageError
+from .core.budgets import Stopping
+from .core.driver import run
 from .core.problem import make_problem
 from .core.result import Result
-from .core.driver import run
-from .solvers.base import make_solver
+from .core.trace import Trace
 
 
 def solve(
@@ -27,43 +27,32 @@ def solve(
     max_time: Optional[float] = None,
     trace_x: Optional[bool] = None,
     callback: Optional[Callable[[dict], None]] = None,
+    trace: Optional[Trace] = None,
+    stopping: Optional[Stopping] = None,
 ) -> Result:
     """Solve a problem with one method and return the :class:`~optbench.core.result.Result`.
 
     ``problem`` is a registered name (``"rosenbrock"``), a user file reference
     (``"path/to/file.py:name"``), a factory decorated with ``@problem``, or a
-    :class:`~optbench.core.problem.Problem`. ``params`` are the problem's parameters and
-    ``options`` the solver's hyperparameters (values or strings, as on the CLI).
-    The stopping tests and budgets are described in :mod:`optbench.core.driver`. ``method`` may
-    also name a scipy reference method (``"scipy:L-BFGS-B"``, see :mod:`optbench.solvers.scipy`).
+    :class:`~optbench.core.problem.Problem`. ``method`` is a registered name — ours
+    (``"newton"``) or a scipy reference (``"scipy:L-BFGS-B"``) —, a method class or an
+    instance; ``params`` are the problem's parameters and ``options`` the method's
+    (values or strings, as on the CLI). The stopping tests and budgets
+    (:class:`~optbench.core.budgets.Stopping`) are given as keywords or as one
+    ``stopping`` value. ``trace`` (e.g. one streaming to a CSV) and ``callback`` (called
+    with each trace row) are optional.
 
     >>> r = solve("rosenbrock", "newton")
     >>> r.status.value, round(r.fun, 12)
     ('converged', 0.0)
     """
-    from .solvers.scipy import is_scipy_method, run_scipy
+    from .solvers.registry import make_method
 
-    if isinstance(method, str) and is_scipy_method(method):
-        if ftol or xtol:
-            raise UsageError(f"ftol/xtol are not available for {method}; pass scipy's own options instead")
-        return run_scipy(make_problem(problem, params), method, x0, options=options, gtol=gtol, norm=norm,
-                         max_iter=max_iter, max_evals=max_evals, max_time=max_time, trace_x=trace_x,
-                         callback=callback)
+    if stopping is None:
+        stopping = Stopping(gtol=gtol, ftol=ftol, xtol=xtol, norm=norm, max_iter=max_iter, max_evals=max_evals,
+                            max_time=max_time)
+    chosen = make_method(method, options)  # bad options fail before the problem is built
     prob = make_problem(problem, params)
-    solver = make_solver(method, options)
-    result = run(
-        prob,
-        solver,
-        x0,
-        gtol=gtol,
-        ftol=ftol,
-        xtol=xtol,
-        norm=norm,
-        max_iter=max_iter,
-        max_evals=max_evals,
-        max_time=max_time,
-        trace_x=trace_x,
-        callback=callback,
-    )
+    result = run(prob, chosen, x0, stopping=stopping, trace_x=trace_x, callback=callback, trace=trace)
     result.options = dict(options or {})
     return result

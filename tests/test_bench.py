@@ -13,7 +13,8 @@ from optbench import Problem
 from optbench.bench.suite import (
     CORE_KEYS, RECORD_KEYS, Case, environment, measure_run, run_core, run_suite, suite_cases,
 )
-from optbench.bench.report import core_table, suite_table, write_bench_json
+from optbench.bench.report import write_bench_json
+from optbench.cli.bench_render import core_table, suite_table
 from optbench.cli import app
 from optbench.core.problem import make_problem
 
@@ -84,7 +85,7 @@ def test_reached_gtol_is_measured_at_the_returned_point():
 
 
 def _returned_x(prob, case):
-    from optbench.solvers.scipy import run_scipy
+    from optbench import solve as run_scipy
 
     return run_scipy(prob, "scipy:Newton-CG", options={}, gtol=case.gtol, max_iter=case.max_iter).x
 
@@ -101,9 +102,9 @@ def test_a_budget_stop_is_neither_claimed_nor_reached():
 def test_large_newton_cases_are_skipped_with_a_reason_until_the_sparse_option_exists():
     from dataclasses import fields
 
-    from optbench.solvers.base import solver_registry
+    from optbench.solvers.registry import method_registry as registry
 
-    has_sparse = "hessian" in {f.name for f in fields(solver_registry()["newton"])}
+    has_sparse = "hessian" in {f.name for f in fields(registry()["newton"])}
     big = [c for c in suite_cases() if c.method == "newton" and c.params["n"] >= 10_000]
     assert len(big) == 3
     assert all(bool(c.skip) != has_sparse for c in big)

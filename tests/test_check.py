@@ -132,7 +132,7 @@ def test_dense_strategy_skipped_above_limit():
 
 
 def test_public_api_and_json_dict():
-    rep = optbench.lab.check("rosenbrock", {"n": 3}, at="random", seed=3)
+    rep = optbench.check("rosenbrock", {"n": 3}, at="random", seed=3)
     d = rep.to_dict()
     assert d["passed"] is True and d["n"] == 3 and len(d["gradient"]["steps"]) == 12
     assert d["verdict"].startswith("gradient: order")

@@ -8,15 +8,14 @@ import numpy as np
 import pytest
 
 from optbench import UsageError
+from optbench.compare.executors import execute, run_grid
 from optbench.compare.grid import (
     Budgets,
     RunSpec,
-    execute,
     expand_grid,
     parse_methods,
     parse_param_grid,
     resolve_options,
-    run_grid,
     start_point,
 )
 from optbench.core.status import Status

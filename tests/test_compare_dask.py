@@ -2,7 +2,8 @@
 
 import pytest
 
-from optbench.compare.grid import Budgets, expand_grid, run_grid
+from optbench.compare.executors import run_grid
+from optbench.compare.grid import Budgets, expand_grid
 
 distributed = pytest.importorskip("distributed")
 

@@ -44,7 +44,7 @@ def parse_dot(text):
 
 
 def test_rosenbrock_graph_has_one_node_per_primitive():
-    g = optbench.lab.graph("rosenbrock")
+    g = optbench.graph("rosenbrock")
     # f = Σ b(x[1:] − x[:-1]²)² + (a − x[:-1])²: 3 slices, 3 powers, 2 subtractions, b·, +, Σ
     assert g.op_counts() == {"__getitem__": 3, "power": 3, "subtract": 2, "multiply": 1, "add": 1, "sum": 1}
     x0 = optbench.make_problem("rosenbrock").x0
@@ -55,21 +55,21 @@ def test_rosenbrock_graph_has_one_node_per_primitive():
 
 def test_mlp_graph_counts_match_autograd_trace():
     prob = mlp()
-    g = optbench.lab.graph(prob)
+    g = optbench.graph(prob)
     assert len(g.primitives) == autograd_node_count(prob.f, prob.x0)
     assert g.op_counts()["tanh"] == 1 and g.nodes[g.output].shape == ()
 
 
 def test_dot_parses_with_a_node_per_primitive_and_every_edge():
-    g = optbench.lab.graph("rosenbrock", {"n": 4})
+    g = optbench.graph("rosenbrock", {"n": 4})
     nodes, edges = parse_dot(g.to_dot())
     assert len(nodes) == len(g.nodes) == len(g.primitives) + 1
     assert sorted(edges) == sorted((f"n{a}", f"n{b}") for a, b in g.edges)
 
 
 def test_gradient_graph_contains_forward_and_backward_pass():
-    f_graph = optbench.lab.graph("rosenbrock")
-    g_graph = optbench.lab.graph("rosenbrock", grad=True)
+    f_graph = optbench.graph("rosenbrock")
+    g_graph = optbench.graph("rosenbrock", grad=True)
     assert len(g_graph.primitives) > 2 * len(f_graph.primitives)
     assert g_graph.nodes[g_graph.output].shape == (2,)
     assert all(n.shape == (2,) for n in g_graph.nodes if n.op in ("untake", "sparse_add"))
@@ -79,7 +79,7 @@ def test_gradient_graph_contains_forward_and_backward_pass():
 
 def test_graph_of_a_function_of_known_structure():
     prob = optbench.Problem(lambda x: np.sum(np.sin(x) * x), x0=onp.ones(3))
-    g = optbench.lab.graph(prob)
+    g = optbench.graph(prob)
     assert [n.op for n in g.primitives] == ["sin", "multiply", "sum"]
     assert g.edges == [(0, 1), (1, 2), (0, 2), (2, 3)]
 

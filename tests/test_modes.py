@@ -43,7 +43,7 @@ def test_tanh_stack_closed_form_jacobian_matches_finite_differences():
 
 
 def test_modes_grid_counts_and_correctness():
-    rep = optbench.lab.modes([2, 7], [3, 11], width=8, depth=2, seed=1, budget=0.0)
+    rep = optbench.modes([2, 7], [3, 11], width=8, depth=2, seed=1, budget=0.0)
     assert [(c.n, c.m) for c in rep.cells] == [(2, 3), (2, 11), (7, 3), (7, 11)]
     for c in rep.cells:
         assert c.forward_passes == c.n and c.forward_calls == c.n

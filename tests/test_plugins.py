@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 import importlib
 
 import optbench
-import optbench.solvers.base as sb
+import optbench.solvers.registry as sb
 from optbench.cli import app
 from optbench.core.errors import PluginError
 
@@ -27,8 +27,8 @@ def registry_sandbox(monkeypatch):
     monkeypatch.setattr(pm, "_REGISTRY", dict(pm._REGISTRY))
     monkeypatch.setattr(pm, "_FILE_REGISTRIES", dict(pm._FILE_REGISTRIES))
     monkeypatch.setattr(pm, "_LOAD_ERRORS", dict(pm._LOAD_ERRORS))
-    sb.solver_registry()
-    monkeypatch.setattr(sb, "_SOLVERS", dict(sb._SOLVERS))
+    sb.method_registry()
+    monkeypatch.setattr(sb, "_METHODS", dict(sb._METHODS))
     return pm
 
 
@@ -302,7 +302,7 @@ def test_list_name_of_a_broken_plugin_is_one_error_line(tmp_path, registry_sandb
 def test_broken_solver_entry_point_is_reported_not_fatal(monkeypatch):
     import importlib.metadata as md
 
-    from optbench.solvers import base
+    import optbench.solvers.registry as base
 
     class FakeEP:
         name, value = "broken", "nowhere_pkg:Solver"
@@ -314,8 +314,8 @@ def test_broken_solver_entry_point_is_reported_not_fatal(monkeypatch):
     monkeypatch.setattr(md, "entry_points", lambda group=None: [FakeEP()] if group == "optbench.solvers" else real(group=group))
     monkeypatch.setattr(base, "_loaded_entry_points", False)
     monkeypatch.setattr(base, "_LOAD_ERRORS", {})
-    assert "lbfgs" in base.solver_registry()  # the others still load
-    errors = base.solver_load_errors()
+    assert "lbfgs" in base.method_registry()  # the others still load
+    errors = base.load_errors()
     assert errors == {"solver entry point 'broken' (nowhere_pkg:Solver)": "ImportError: No module named 'nowhere_pkg'"}
     r = CliRunner().invoke(app, ["list"])
     assert r.exit_code == 0

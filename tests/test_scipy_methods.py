@@ -6,7 +6,9 @@ import pytest
 
 from optbench import Problem, UsageError, make_problem
 from optbench.core.errors import RunError
-from optbench.solvers.scipy import parse_options, run_scipy, scipy_method_names
+from optbench import solve as run_scipy
+from optbench.solvers.registry import make_method
+from optbench.solvers.scipy import scipy_method_names
 from optbench.core.status import Status
 from optbench.core.trace import COLUMNS
 
@@ -97,14 +99,15 @@ def test_bad_start_is_a_run_error():
 
 
 def test_options_are_checked_and_converted():
-    assert parse_options("scipy:L-BFGS-B", {"maxcor": "5", "ftol": "1e-12"}) == {"maxcor": 5, "ftol": 1e-12}
-    assert parse_options("scipy:trust-krylov", {"inexact": "false"}) == {"inexact": False}
+    m = make_method("scipy:L-BFGS-B", {"maxcor": "5", "ftol": "1e-12"})
+    assert (m.maxcor, m.ftol, m.maxls, m.maxfun) == (5, 1e-12, None, None)
+    assert make_method("scipy:trust-krylov", {"inexact": "false"}).inexact is False
     with pytest.raises(UsageError, match="has no option `m`"):
-        parse_options("scipy:L-BFGS-B", {"m": "5"})
+        make_method("scipy:L-BFGS-B", {"m": "5"})
     with pytest.raises(UsageError, match="must be an integer"):
-        parse_options("scipy:L-BFGS-B", {"maxcor": "lots"})
+        make_method("scipy:L-BFGS-B", {"maxcor": "lots"})
     with pytest.raises(UsageError, match="did you mean 'scipy:BFGS'"):
-        parse_options("scipy:BFSG", {})
+        make_method("scipy:BFSG", {})
 
 
 def test_lbfgsb_with_ftol_off_reaches_our_gtol():

@@ -95,10 +95,9 @@ def test_run_finishes_the_trace_on_failure_too():
     prob = optbench.make_problem("rosenbrock")
     trace = Trace(prob.n, True, csv_every=4)
     trace.add_sink(buf)
-    from optbench.core.driver import run
-    from optbench.solvers.base import make_solver
+    from optbench import solve
 
-    r = run(prob, make_solver("gd", {}), max_iter=6, trace=trace)
+    r = solve(prob, "gd", max_iter=6, trace=trace)
     its = [int(row[0]) for row in list(csv.reader(io.StringIO(buf.getvalue())))[1:]]
     assert r.nit == 6 and its == [0, 4, 6]
     assert math.isclose(float(list(csv.reader(io.StringIO(buf.getvalue())))[-1][2]), r.fun)

@@ -8,7 +8,7 @@ Suite (:func:`run_suite`)
     ``scipy:`` reference methods. Both sides get the same :class:`~optbench.core.problem.Problem`,
     the same autograd derivatives through the same counted :class:`~optbench.core.oracle.Oracle`
     and record the same trace (our driver :func:`optbench.core.driver.run`; scipy through
-    :func:`optbench.solvers.scipy.run_scipy`). One record per run:
+    :class:`optbench.solvers.scipy.ScipyMethod`). One record per run:
 
     * counts ``nit, nfev, ngev, nhvp, nhev`` are the oracle's real counts and ``grad_equiv``
       is :func:`optbench.compare.profiles.grad_equivalents` of them (the compare layer's ``cost``);
@@ -101,9 +101,9 @@ def _sparse_newton_available() -> bool:
     """True once ``newton`` has the ``hessian`` option (sparse path, branch `sparse`)."""
     from dataclasses import fields
 
-    from ..solvers.base import solver_registry
+    from ..solvers.registry import method_registry
 
-    cls = solver_registry().get("newton")
+    cls = method_registry().get("newton")
     return cls is not None and "hessian" in {f.name for f in fields(cls)}
 
 
@@ -203,15 +203,10 @@ def _claimed(result) -> bool:
 
 
 def _one_run(problem, method: str, options: dict, case: Case, max_time: Optional[float]):
-    from ..core.driver import run
-    from ..solvers.scipy import is_scipy_method, run_scipy
-    from ..solvers.base import make_solver
+    from ..api import solve
 
-    if is_scipy_method(method):
-        return run_scipy(problem, method, options=options, gtol=case.gtol, max_iter=case.max_iter,
-                         max_time=max_time, trace_x=False)
-    return run(problem, make_solver(method, options), gtol=case.gtol, max_iter=case.max_iter,
-               max_time=max_time, trace_x=False)
+    return solve(problem, method, options=options, gtol=case.gtol, max_iter=case.max_iter, max_time=max_time,
+                 trace_x=False)
 
 
 def _options(method: str, case: Case) -> dict:
@@ -440,15 +435,15 @@ def core_driver_overhead(iters: int = 5000, repeats: int = 5) -> list[dict]:
     """
     from ..core.oracle import Oracle
     from ..core.problem import make_problem
-    from ..core.driver import run
-    from ..solvers.base import make_solver
+    from ..api import solve
+    from ..solvers.registry import make_method
 
     p = make_problem("rosenbrock", {"n": 2})
-    solver = make_solver("gd", {"lr": 1e-4})
-    r = run(p, solver, gtol=0.0, max_iter=iters)
+    solver = make_method("gd", {"lr": 1e-4})
+    r = solve(p, solver, gtol=0.0, max_iter=iters)
     if r.njev != iters + 1 or r.nit != iters:
         raise RuntimeError(f"gd with a fixed step did {r.njev} gradients in {r.nit} iterations")
-    t_run = per_call(lambda: run(p, solver, gtol=0.0, max_iter=iters), repeats, 0.0) / iters
+    t_run = per_call(lambda: solve(p, solver, gtol=0.0, max_iter=iters), repeats, 0.0) / iters
 
     def bare():
         o = Oracle(p)

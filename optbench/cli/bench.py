@@ -21,7 +21,8 @@ def bench_command(
 ) -> None:
     """optbench vs scipy.optimize: same problems, same autograd derivatives; wall time and gradient ratios."""
     from ..bench.suite import environment, run_core, run_suite, suite_cases
-    from ..bench.report import core_table, suite_table, write_bench_json
+    from ..bench.report import write_bench_json
+    from .bench_render import core_table, suite_table
     from ..core.errors import UsageError
 
     check_output_path(json_out, "--json")

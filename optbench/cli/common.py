@@ -16,6 +16,14 @@ import typer
 
 EXIT_OK, EXIT_RUN, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
+#: library field names → the flags that set them (errors name the setting; the CLI names its flag)
+FLAGS = {
+    "x0": "--x0", "gtol": "--gtol", "ftol": "--ftol", "xtol": "--xtol", "norm": "--norm",
+    "max_iter": "--max-iter", "max_evals": "--max-evals", "max_time": "--max-time", "jobs": "--jobs",
+    "seeds": "--seeds", "out": "--out", "csv": "--csv", "dask": "--dask", "at": "--at", "options": "-o",
+    "params": "-p", "methods": "-m", "blas_threads": "--blas-threads",
+}
+
 
 def _console(stderr: bool):
     from rich.console import Console
@@ -57,7 +65,7 @@ def handle_errors(func: Callable) -> Callable:
         except typer.Exit:
             raise
         except OptbenchError as e:
-            fail(str(e), e.exit_code)
+            fail(e.render(FLAGS), e.exit_code)
         except KeyboardInterrupt:
             fail("interrupted", EXIT_INTERRUPTED)
         except Exception as e:  # noqa: BLE001 - last line of defence against tracebacks

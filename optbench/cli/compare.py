@@ -26,7 +26,8 @@ def _clean(v: Any) -> Any:
 
 
 def _print_tables(rows: list[dict], norm: str, state: str, run_dir: Path) -> None:
-    from ..compare.summary import aggregate_table, group_instances, instance_table
+    from ..compare.summary import group_instances
+    from .compare_render import aggregate_table, instance_table
 
     out = stdout_console()
     for inst, rs in group_instances(rows).items():
@@ -59,7 +60,9 @@ def compare_command(
     norm: str = typer.Option("inf", "--norm", help="Norm of the gradient test: inf or 2."),
     max_iter: int = typer.Option(1000, "--max-iter", help="Iteration budget of every run."),
     max_evals: Optional[int] = typer.Option(None, "--max-evals", help="Budget of calls of f per run."),
-    max_time: float = typer.Option(3.0, "--max-time", help="Time budget per run in seconds (0 = none)."),
+    max_time: Optional[float] = typer.Option(
+        None, "--max-time", help="Time budget per run in seconds (default: none — budgets are iterations and "
+                                 "evaluations, so results do not depend on the machine's load)."),
     out: Optional[Path] = typer.Option(None, "--out", help="Run directory (default runs/<timestamp>-<problems>)."),
     jobs: int = typer.Option(1, "--jobs", "-j", help="Run in N processes on this machine."),
     blas_threads: int = typer.Option(1, "--blas-threads", help="BLAS threads per run (0 = the library default)."),
@@ -70,116 +73,43 @@ def compare_command(
     problem_files: Optional[List[Path]] = typer.Option(None, "--problems", help="Load problems from a .py file or directory."),
 ) -> None:
     """Run methods on a grid of problems; print comparison tables; keep everything in a run directory."""
-    from ..compare.grid import (Budgets, GridOutcome, expand_grid, not_run, parse_methods, parse_param_grid,
-                           resolve_options, run_grid)
+    from ..compare.grid import Budgets, parse_methods, parse_param_grid, resolve_options
+    from ..compare.session import run_comparison
     from ..core.errors import UsageError
     from ..core.params import parse_assignments
-    from ..compare.rundir import RunWriter, command_line, default_run_dir, machine, now_iso, prepare_run_dir, versions
-    from ..core.driver import check_settings
+    from .compare_render import aggregate_table
+    from .progress import grid_progress
 
-    if jobs < 1:
-        raise UsageError(f"--jobs must be a positive integer, got {jobs}")
-    if dask is not None and jobs != 1:
-        raise UsageError("give either --jobs or --dask, not both")
-    if max_time < 0:
-        raise UsageError(f"--max-time must be ≥ 0 seconds (0 = no limit), got {max_time}")
     if blas_threads < 0:
         raise UsageError(f"--blas-threads must be ≥ 0 (0 = the library default), got {blas_threads}")
-    budgets = Budgets(gtol=gtol, norm=norm, max_iter=max_iter, max_evals=max_evals,
-                      max_time=max_time if max_time > 0 else None, blas_threads=blas_threads or None)
-    check_settings(gtol, 0.0, 0.0, norm, budgets.max_iter, max_evals, budgets.max_time)
+    budgets = Budgets(gtol=gtol, norm=norm, max_iter=max_iter, max_evals=max_evals, max_time=max_time,
+                      blas_threads=blas_threads or None)
     load_problem_files(problem_files)
-    files = tuple(str(Path(p).resolve()) for p in problem_files or [])
     method_list = parse_methods(methods)
     per_method = resolve_options(method_list, parse_assignments(option, "--option"))
-    grid = parse_param_grid(param)
-    specs = expand_grid(list(problems), grid, seeds, method_list, per_method, files)
-
-    client = None
-    if dask is not None:  # connect before anything is written
-        from ..compare.grid import connect_dask
-
-        client = connect_dask(dask)
-
-    name = "-".join(Path(p.split(":")[-1]).stem for p in problems)
-    run_dir = prepare_run_dir(out if out is not None else default_run_dir(name))
-    from ..compare.grid import PERTURBATION_SCALE
-
-    manifest = {
-        "command": command_line(), "argv": sys.argv[1:], "cwd": str(Path.cwd()), "start": now_iso(),
-        "problems": list(problems), "problem_files": list(files), "param_grid": grid,
-        "methods": method_list, "options": per_method, "seeds": seeds,
-        "seed_modes": {s.problem: s.seed_mode for s in specs},
-        "perturbation": {"scale": PERTURBATION_SCALE,
-                         "rule": "seed s > 0 without a problem seed parameter: x0_i + scale*(1+|x0_i|)*xi_i, "
-                                 "xi ~ N(0, I) from numpy.random.default_rng(s)"},
-        "budgets": budgets.as_dict(),
-        "executor": {"kind": "dask" if dask else ("processes" if jobs > 1 else "serial"), "jobs": jobs, "dask": dask},
-        "cost_model": "nfev/3 + 2*ngev/3 + nhvp + n*nhev (gradient-equivalents)",
-        "versions": versions(), "machine": machine(),
-    }
-    writer = RunWriter(run_dir, manifest, specs)
-
     err = stderr_console()
-    show = not (quiet or json_out) and err.is_terminal
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
-                               TimeRemainingColumn)
-
-    progress = Progress(TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
-                        TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
-                        console=err, disable=not show, transient=False)
     where = f"on Dask at {dask}" if dask else (f"in {jobs} processes" if jobs > 1 else "")
-    task = progress.add_task(f"running {len(specs)} runs {where}".strip(), total=len(specs))
-
-    def on_start(spec) -> None:
-        progress.update(task, description=f"{spec.instance} · {spec.method}")
-
-    finished: dict = {}
-
-    def on_done(rec) -> None:
-        finished[rec.spec.run_id] = rec
-        writer.add(rec)
-        progress.update(task, advance=1, description=f"{rec.spec.instance} · {rec.spec.method}: {rec.status}")
-
-    try:
-        with progress:
-            outcome = run_grid(specs, budgets, jobs=jobs, dask=client, on_start=on_start, on_done=on_done)
-    except KeyboardInterrupt:  # a second Ctrl-C while the executor was winding down
-        why = "the comparison was interrupted before this run finished"
-        outcome = GridOutcome([finished.get(s.run_id) or not_run(s, why) for s in specs], True)
-    finally:
-        if client is not None:
-            client.close()
-    writer.finish(outcome.records, outcome.interrupted)
-    state = writer.manifest["state"]
-
-    from ..compare.rundir import summary_row
-
-    rows = [summary_row(r) for r in outcome.records]
-    written = []
-    if plots:
-        try:
-            from ..compare.plots import render_all
-
-            traces = {r.spec.run_id: r.trace for r in outcome.records}
-            written = render_all(run_dir, rows, traces, gtol=gtol)
-        except Exception as e:  # noqa: BLE001 - the results are kept even if a figure fails
-            err.print(f"warning: plots not drawn ({type(e).__name__}: {e}); try `optbench plot {run_dir}`")
+    with grid_progress(err, where, enabled=not (quiet or json_out) and err.is_terminal) as progress:
+        result = run_comparison(list(problems), method_list, options=per_method, param_grid=parse_param_grid(param),
+                                seeds=seeds, budgets=budgets, out=out, jobs=jobs, dask=dask, plots=plots,
+                                problem_files=tuple(problem_files or ()), on_start=progress.started,
+                                on_done=progress.done, on_plan=progress.planned, argv=sys.argv[1:])
+    if result.plot_error:
+        err.print(f"warning: plots not drawn ({result.plot_error}); try `optbench plot {result.run_dir}`",
+                  markup=False)
     if json_out:
-        _print_json(run_dir, state, rows)
+        _print_json(result.run_dir, result.state, result.rows)
     else:
         if quiet:
-            from ..compare.summary import aggregate_table
-
-            stdout_console().print(aggregate_table(rows))
+            stdout_console().print(aggregate_table(result.rows))
         else:
-            _print_tables(rows, norm, state, run_dir)
-        stdout_console().print(f" * Results in {run_dir}/ (summary.csv, traces.csv, manifest.json"
-                               + (f", {len(written)} plot files" if written else "") + ")")
-    if outcome.interrupted:
-        finished = writer.manifest["finished_runs"]
-        err.print(f"interrupted: {finished} of {len(specs)} runs finished; they are kept in {run_dir}/")
-    raise typer.Exit(EXIT_INTERRUPTED if outcome.interrupted else EXIT_OK)
+            _print_tables(result.rows, norm, result.state, result.run_dir)
+        stdout_console().print(f" * Results in {result.run_dir}/ (summary.csv, traces.csv, manifest.json"
+                               + (f", {len(result.plots)} plot files" if result.plots else "") + ")")
+    if result.interrupted:
+        err.print(f"interrupted: {result.finished_runs} of {len(result.specs)} runs finished; they are kept in "
+                  f"{result.run_dir}/", markup=False)
+    raise typer.Exit(EXIT_INTERRUPTED if result.interrupted else EXIT_OK)
 
 
 @handle_errors

@@ -46,7 +46,10 @@ def show_all(warnings: dict[str, str]) -> None:
 
     from ..core.errors import OptbenchError
     from ..core.problem import load_errors, registry
-    from ..solvers.base import solver_params, solver_registry
+    from ..core.methods import needs_text
+    from ..solvers.registry import load_errors as method_load_errors
+    from ..solvers.registry import method_params
+    from ..solvers.registry import method_registry
 
     out = stdout_console()
     reg = registry()
@@ -79,25 +82,17 @@ def show_all(warnings: dict[str, str]) -> None:
     stable.add_column("name", no_wrap=True, style="bold")
     stable.add_column("needs", no_wrap=True)
     stable.add_column("description / options", ratio=1)
-    solvers = solver_registry()
-    for sname in sorted(solvers):
-        cls = solvers[sname]
+    methods = method_registry()
+    for sname in sorted(methods, key=lambda m: (":" in m, m if ":" not in m else "")):  # ours, then references
+        cls = methods[sname]
         cell = Text(cls.summary or "(no description)")
-        params = solver_params(cls)
+        params = method_params(cls)
         if params:
             cell.append("\n" + params_line(params), style="dim")
-        stable.add_row(Text(sname), cls.needs, cell)
-    from ..solvers.scipy import SCIPY_METHODS, scipy_method_names
-
-    for full, (uses_hessp, opts) in zip(scipy_method_names(), SCIPY_METHODS.values()):
-        cell = Text("scipy.optimize.minimize reference, same autograd derivatives and counters")
-        cell.append("\n" + " · ".join(f"{k}: {t.__name__}" for k, t in opts.items()), style="dim")
-        stable.add_row(Text(full), "f, grad, hvp" if uses_hessp else "f, grad", cell)
+        stable.add_row(Text(sname), needs_text(cls.capabilities), cell)
     out.print(stable)
 
-    from ..solvers.base import solver_load_errors
-
-    for where, why in solver_load_errors().items():
+    for where, why in method_load_errors().items():
         warnings[where] = f"{where}: {why}"
     for msg in {**load_errors(), **warnings}.values():  # each message names the file and problem
         sys.stderr.write("warning: " + " ".join(msg.split()) + "\n")  # one line, never wrapped
@@ -130,16 +125,13 @@ def fmt_number(v: Optional[float]) -> str:
 def show_one(name: str) -> None:
     from ..core.errors import unknown_name
     from ..core.problem import get_spec, registry
-    from ..solvers.base import solver_registry
+    from ..solvers.registry import method_registry
+    from ..solvers.scipy import ScipyMethod
 
-    from ..solvers.scipy import is_scipy_method
-
-    solvers = solver_registry()
+    solvers = method_registry()
     if name in solvers:
-        show_solver(solvers[name])
-        return
-    if is_scipy_method(name):
-        show_scipy_method(name)
+        cls = solvers[name]
+        show_scipy_method(cls) if issubclass(cls, ScipyMethod) else show_solver(cls)
         return
     if ":" in name or name.endswith(".py") or name in registry():
         show_problem(get_spec(name))
@@ -147,15 +139,12 @@ def show_one(name: str) -> None:
     raise unknown_name("problem or solver", name, list(registry()) + list(solvers))
 
 
-def show_scipy_method(name: str) -> None:
+def show_scipy_method(cls) -> None:
     from rich.table import Table
 
-    from ..core.errors import unknown_name
-    from ..solvers.scipy import PREFIX, SCIPY_METHODS, scipy_method_names
+    from ..solvers.scipy import SCIPY_METHODS
 
-    short = name[len(PREFIX):]
-    if short not in SCIPY_METHODS:
-        raise unknown_name("scipy method", name, scipy_method_names())
+    name, short = cls.name, cls.scipy_name
     uses_hessp, opts = SCIPY_METHODS[short]
     out = stdout_console()
     out.print(f"[bold]{name}[/bold]  scipy.optimize.minimize(method='{short}') as a reference method")
@@ -215,20 +204,21 @@ def show_solver(cls) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from ..solvers.base import solver_params
+    from ..core.methods import needs_text
+    from ..solvers.registry import method_params
 
     out = stdout_console()
     title = Text(cls.name, style="bold")
     title.append(f" — {cls.summary}")
     out.print(title)
-    out.print(f"needs: {cls.needs}\n")
+    out.print(f"needs: {needs_text(cls.capabilities)}\n")
     module = sys.modules.get(cls.__module__)
     doc = (module.__doc__ if module is not None else None) or cls.__doc__ or ""
     if doc.strip():
         out.print(Text(_dedent(doc)))
         out.print()
     table = Table("option", "type", "default", title="options (-o name=value)", title_justify="left")
-    for p in solver_params(cls):
+    for p in method_params(cls):
         table.add_row(p.name, Text(p.type_name), Text(cli_value(p.default)))
     out.print(table)
 

@@ -36,3 +36,42 @@ class RunProgress:
         if self.status is not None:
             self.status.stop()
             self.status = None
+
+
+class _GridProgress:
+    """Callbacks for a comparison: the run that started, and each finished run with its status."""
+
+    def __init__(self, progress: Any, task: Any, where: str):
+        self.progress, self.task, self.where = progress, task, where
+
+    def planned(self, specs) -> None:
+        self.progress.update(self.task, total=len(specs), description=f"running {len(specs)} runs {self.where}".strip())
+
+    def started(self, spec) -> None:
+        self.progress.update(self.task, description=f"{spec.instance} · {spec.method}")
+
+    def done(self, rec) -> None:
+        self.progress.update(self.task, advance=1,
+                             description=f"{rec.spec.instance} · {rec.spec.method}: {rec.status}")
+
+
+class grid_progress:  # noqa: N801 - used as a context manager, like rich's own
+    """``with grid_progress(console, where, enabled) as p:`` — a rich progress bar over a grid's runs."""
+
+    def __init__(self, console: Any, where: str, enabled: bool):
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                                   TimeRemainingColumn)
+
+        self.progress = Progress(TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
+                                 TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+                                 console=console, disable=not enabled, transient=False)
+        self.where = where
+        self.task = None
+
+    def __enter__(self) -> _GridProgress:
+        self.progress.__enter__()
+        self.task = self.progress.add_task(f"running runs {self.where}".strip(), total=None)
+        return _GridProgress(self.progress, self.task, self.where)
+
+    def __exit__(self, *exc) -> None:
+        self.progress.__exit__(*exc)

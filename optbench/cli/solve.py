@@ -52,90 +52,50 @@ def solve_command(
     problems: Optional[List[Path]] = typer.Option(None, "--problems", help="Load problems from a .py file or directory."),
 ) -> None:
     """Run one solver on one problem; print the convergence table and a summary."""
+    from ..api import solve
+    from ..core.budgets import Stopping
     from ..core.errors import UsageError
     from ..core.params import parse_assignments
     from ..core.problem import make_problem
-    from ..core.driver import run
-    from ..solvers.base import make_solver
     from ..core.status import Status
-    from ..core.trace import Trace
+    from ..core.threads import blas_threads as limit_threads
+    from ..solvers.registry import make_method
+    from .progress import RunProgress
+    from .render import summary_text, trace_table
+    from .tracefile import csv_trace
 
-    if rows < 3:
-        raise UsageError(f"--rows must be at least 3, got {rows}")
-    if trace_rows < 1:
-        raise UsageError(f"--trace-rows must be at least 1, got {trace_rows}")
-    if blas_threads < 0:
-        raise UsageError(f"--blas-threads must be ≥ 0 (0 = the library default), got {blas_threads}")
-    if csv_every < 1:
-        raise UsageError(f"--csv-every must be at least 1, got {csv_every}")
+    for flag, value, least in (("--rows", rows, 3), ("--trace-rows", trace_rows, 1), ("--csv-every", csv_every, 1),
+                               ("--blas-threads", blas_threads, 0)):
+        if value < least:
+            raise UsageError(f"{flag} must be at least {least}, got {value}")
     load_problem_files(problems)
-    params = parse_assignments(param, "--param")
-    options = parse_assignments(option, "--option")
-    from ..solvers.scipy import is_scipy_method, parse_options, run_scipy
-
-    if is_scipy_method(method):
-        parse_options(method, options)  # bad options fail before the problem is built
-        for flag, value in (("--ftol", ftol), ("--xtol", xtol)):
-            if value:
-                raise UsageError(f"{flag} is not available for {method} (it has its own options: optbench list {method})")
-        solver = None
-    else:
-        solver = make_solver(method, options)
+    params, options = parse_assignments(param, "--param"), parse_assignments(option, "--option")
+    stopping = Stopping(gtol=gtol, ftol=ftol, xtol=xtol, norm=norm, max_iter=max_iter, max_evals=max_evals,
+                        max_time=max_time)
+    chosen = make_method(method, options)  # bad options fail before the problem is built
     prob = make_problem(problem, params)
     start = parse_vector(x0) if x0 is not None else None
     check_output_path(csv, "--csv")
-
     out, err = stdout_console(), stderr_console()
-    from .progress import RunProgress
-
-    label = method if solver is None else solver.name
-    progress = RunProgress(err, f"{label} on {prob.label}", enabled=not (quiet or json_out))
+    progress = RunProgress(err, f"{chosen.name} on {prob.label}", enabled=not (quiet or json_out))
     record_x = prob.n <= 10 if trace_x is None else trace_x
-    trace = Trace(prob.n, record_x, prob.f_star, memory_rows=trace_rows, csv_every=csv_every)
-    csv_file = None
     try:
-        if csv is not None:
-            try:
-                csv_file = open(csv, "w", newline="", encoding="utf-8")
-            except OSError as e:
-                from ..core.errors import RunError
-
-                raise RunError(f"--csv '{csv}' cannot be written: {e.strerror}") from None
-            trace.add_sink(csv_file)
-        from ..core.threads import blas_threads as limit_threads
-
-        with limit_threads(blas_threads):
-            if solver is None:
-                result = run_scipy(
-                    prob, method, start, options=options, gtol=gtol, norm=norm, max_iter=max_iter,
-                    max_evals=max_evals, max_time=max_time, trace_x=record_x, trace=trace, callback=progress,
-                )
-            else:
-                result = run(
-                    prob, solver, start, gtol=gtol, ftol=ftol, xtol=xtol, norm=norm, max_iter=max_iter,
-                    max_evals=max_evals, max_time=max_time, trace_x=record_x, callback=progress, trace=trace,
-                )
+        with csv_trace(prob, record_x, trace_rows, csv_every, csv) as trace, limit_threads(blas_threads):
+            result = solve(prob, chosen, x0=start, stopping=stopping, trace_x=record_x, callback=progress, trace=trace)
     finally:
         progress.stop()
-        if csv_file is not None:
-            csv_file.close()
     result.options = options
 
     if json_out:
         sys.stdout.write(result.to_json() + "\n")
     else:
-        from .render import summary_text, trace_table
-
         if not quiet:
             out.print(trace_table(result, max_rows=rows))
         out.print(summary_text(result), end="")
         if csv is not None:
             out.print(f" * Trace written to {csv} ({trace.csv_rows} rows)")
-
     if result.status is Status.INTERRUPTED:
         raise typer.Exit(EXIT_INTERRUPTED)
-    if result.status is Status.ERROR:
-        raise typer.Exit(EXIT_RUN)
-    if strict and not result.success:
+    if result.status is Status.ERROR or (strict and not result.success):
         raise typer.Exit(EXIT_RUN)
     raise typer.Exit(EXIT_OK)

@@ -1,17 +1,8 @@
-"""Grids of runs and the executors that carry them out (serial, process pool, Dask).
+"""Grids of runs: specs, their records, and the checks that make every name and value valid up front.
 
 A run spec is (problem, parameters, seed, method, options). :func:`expand_grid` builds
 the grid problem × parameter combinations × seeds × methods, checking every name and
-value up front. :func:`execute` runs one spec and never raises: a run that fails
-(exception in the objective, f(x₀) not finite, a broken plugin) becomes a
-:class:`RunRecord` with its status and message. :func:`run_grid` runs a grid serially,
-in a process pool (``jobs``) or on a Dask cluster (``dask``), calling back as runs
-start and finish; results do not depend on the executor (same seed ⇒ same iterates
-and counts), only timings do.
-
-Every run limits BLAS/OpenMP to ``Budgets.blas_threads`` threads (default 1, via
-threadpoolctl): per-run timings are then comparable, and ``jobs`` processes do not
-oversubscribe the cores.
+value before anything runs; :mod:`optbench.compare.executors` carries the grid out.
 
 Seeds: for a problem that declares a ``seed`` parameter, seed s sets it (``seed_mode
 "problem"``); otherwise seed 0 is the problem's own x₀ and seed s > 0 starts from
@@ -29,25 +20,34 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
-from ..core.errors import OptbenchError, RunError, UsageError, unknown_name
+from ..core.budgets import Stopping
+from ..core.errors import UsageError, unknown_name
 from ..core.status import Status
 from ..core.trace import COLUMNS
 
 PERTURBATION_SCALE = 0.1
 DEFAULT_MAX_ITER = 1000
-DEFAULT_MAX_TIME = 3.0
 
 
 @dataclass(frozen=True)
 class Budgets:
-    """Common stopping test and budgets of every run in a comparison."""
+    """Common stopping test and budgets of every run in a comparison, and its BLAS threads."""
 
     gtol: float = 1e-6
     norm: str = "inf"
     max_iter: Optional[int] = DEFAULT_MAX_ITER
     max_evals: Optional[int] = None
-    max_time: Optional[float] = DEFAULT_MAX_TIME
+    max_time: Optional[float] = None  # wall-clock time is measured, never a default stopping rule
     blas_threads: Optional[int] = 1
+
+    def __post_init__(self) -> None:
+        self.stopping  # every value checked when the budgets are made
+
+    @property
+    def stopping(self) -> Stopping:
+        """The :class:`~optbench.core.budgets.Stopping` value each run of the grid gets."""
+        return Stopping(gtol=self.gtol, norm=self.norm, max_iter=self.max_iter, max_evals=self.max_evals,
+                        max_time=self.max_time)
 
     def as_dict(self) -> dict:
         return {"gtol": self.gtol, "norm": self.norm, "max_iter": self.max_iter,
@@ -132,10 +132,10 @@ class RunRecord:
 
 # ---------------------------------------------------------------------------- names and grids
 def method_choices() -> list[str]:
-    from ..solvers.scipy import scipy_method_names
-    from ..solvers.base import solver_registry
+    from ..solvers.registry import method_registry
 
-    return sorted(solver_registry()) + scipy_method_names()
+    names = list(method_registry())
+    return sorted(n for n in names if ":" not in n) + [n for n in names if ":" in n]
 
 
 def parse_methods(text: str | list[str]) -> list[str]:
@@ -143,24 +143,21 @@ def parse_methods(text: str | list[str]) -> list[str]:
     items = text if isinstance(text, list) else [text]
     names = [m.strip() for item in items for m in item.split(",") if m.strip()]
     if not names:
-        raise UsageError("no methods given; use -m gd,newton,lbfgs (optbench list shows them)")
+        raise UsageError("no methods given; use {field} gd,newton,lbfgs (optbench list shows them)", field="methods")
     choices = method_choices()
     for m in names:
         if m not in choices:
             raise unknown_name("method", m, choices)
     if len(set(names)) != len(names):
         dup = next(m for m in names if names.count(m) > 1)
-        raise UsageError(f"method '{dup}' is given twice in -m")
+        raise UsageError(f"method '{dup}' is given twice in {{field}}", field="methods", value=dup)
     return names
 
 
 def _accepted_options(method: str) -> set[str]:
-    from ..solvers.scipy import SCIPY_METHODS, is_scipy_method
-    from ..solvers.base import solver_params, solver_registry
+    from ..solvers.registry import lookup, method_params
 
-    if is_scipy_method(method):
-        return set(SCIPY_METHODS[method.split(":", 1)[1]][1])
-    return {p.name for p in solver_params(solver_registry()[method])}
+    return {p.name for p in method_params(lookup(method))}
 
 
 def resolve_options(methods: list[str], options: dict[str, str]) -> dict[str, dict]:
@@ -169,25 +166,26 @@ def resolve_options(methods: list[str], options: dict[str, str]) -> dict[str, di
     ``method.option=value`` sets one method's option; a plain ``option=value`` goes to
     every method that has that option, and is an error if none has it.
     """
-    from ..solvers.scipy import is_scipy_method, parse_options
-    from ..solvers.base import make_solver
+    from ..solvers.registry import check_options
 
     per: dict[str, dict] = {m: {} for m in methods}
     for key, value in options.items():
         if "." in key:
             m, _, opt = key.rpartition(".")
             if m not in per:
-                raise UsageError(f"-o {key}={value}: method '{m}' is not among the compared methods ({', '.join(methods)})")
+                raise UsageError(f"{{field}} {key}={value}: method '{m}' is not among the compared methods "
+                                 f"({', '.join(methods)})", field="options", value=f"{key}={value}")
             per[m][opt] = value
         else:
             takers = [m for m in methods if key in _accepted_options(m)]
             if not takers:
-                raise UsageError(f"-o {key}={value}: none of the methods {', '.join(methods)} has an option '{key}' "
-                                 f"(optbench list METHOD shows a method's options; use METHOD.{key}=... to scope it)")
+                raise UsageError(f"{{field}} {key}={value}: none of the methods {', '.join(methods)} has an option "
+                                 f"'{key}' (optbench list METHOD shows a method's options; use METHOD.{key}=... to "
+                                 "scope it)", field="options", value=f"{key}={value}")
             for m in takers:
                 per[m][key] = value
     for m, opts in per.items():  # validate now, not in the middle of the grid
-        parse_options(m, opts) if is_scipy_method(m) else make_solver(m, opts)
+        check_options(m, opts)
     return per
 
 
@@ -196,11 +194,12 @@ def parse_param_grid(items: list[str] | None) -> dict[str, list[str]]:
     grid: dict[str, list[str]] = {}
     for item in items or []:
         if "=" not in item or not item.split("=", 1)[0].strip():
-            raise UsageError(f"-p expects key=value[,value...], got '{item}'")
+            raise UsageError(f"{{field}} expects key=value[,value...], got '{item}'", field="params", value=item)
         key, values = item.split("=", 1)
         vals = [v.strip() for v in values.split(",")]
         if any(v == "" for v in vals):
-            raise UsageError(f"-p {item}: empty value in the list; write -p {key}=1,2,3")
+            raise UsageError(f"{{field}} {item}: empty value in the list; write {{field}} {key}=1,2,3", field="params",
+                             value=item)
         grid[key.strip()] = vals
     return grid
 
@@ -229,13 +228,13 @@ def expand_grid(
     if not problems:
         raise UsageError("no problems given; name at least one (optbench list shows them)")
     if not methods:
-        raise UsageError("no methods given; use -m gd,newton,lbfgs (optbench list shows them)")
+        raise UsageError("no methods given; use {field} gd,newton,lbfgs (optbench list shows them)", field="methods")
     if seeds is not None and (not isinstance(seeds, int) or seeds < 1):
-        raise UsageError(f"--seeds must be a positive integer, got {seeds!r}")
+        raise UsageError(f"{{field}} must be a positive integer, got {seeds!r}", field="seeds", value=seeds)
     for key in param_grid:
         if "." in key and key.rpartition(".")[0] not in problems:
-            raise UsageError(f"-p {key}: problem '{key.rpartition('.')[0]}' is not among the compared problems "
-                             f"({', '.join(problems)})")
+            raise UsageError(f"{{field}} {key}: problem '{key.rpartition('.')[0]}' is not among the compared "
+                             f"problems ({', '.join(problems)})", field="params", value=key)
     specs: list[RunSpec] = []
     for pname in problems:
         spec = get_spec(pname)
@@ -248,13 +247,15 @@ def expand_grid(
             if name not in declared:
                 listed = ", ".join(sorted(declared)) or "none"
                 raise UsageError(f"problem '{pname}' has no parameter '{name}' (its parameters: {listed}); "
-                                 f"scope it to the problems that have it, e.g. -p OTHER.{name}=...")
+                                 f"scope it to the problems that have it, e.g. {{field}} OTHER.{name}=...",
+                                 field="params", value=name)
             for v in values:
                 bind(spec.params, {name: v}, pname, "parameter")  # one-line error on a bad value
             mine[name] = list(values)
         if "seed" in declared and seeds is not None:
             if "seed" in mine:
-                raise UsageError(f"problem '{pname}': give either -p seed=... or --seeds, not both")
+                raise UsageError(f"problem '{pname}': give either a seed parameter (-p seed=...) or a number of "
+                                 "seeds (--seeds), not both", field="seeds")
             seed_values, mode = list(range(seeds)), "problem"
         elif "seed" in mine:
             seed_values, mode = [None], "problem"
@@ -286,214 +287,4 @@ def start_point(x0: np.ndarray, spec: RunSpec) -> np.ndarray:
     xi = np.random.default_rng(spec.seed).standard_normal(x0.size)
     return x0 + PERTURBATION_SCALE * (1.0 + np.abs(x0)) * xi
 
-
-# ---------------------------------------------------------------------------- one run
-def execute(spec: RunSpec, budgets: Budgets) -> RunRecord:
-    """Run one spec. Never raises: failures become a record with a status and a message.
-
-    Picklable (a module-level function of picklable arguments) so process pools and
-    Dask workers can run it.
-    """
-    t0 = time.perf_counter()
-    try:
-        with _blas_threads(budgets.blas_threads):
-            result, n = _run(spec, budgets)
-    except KeyboardInterrupt:
-        return RunRecord(spec, Status.INTERRUPTED.value, "interrupted before the run started", time=time.perf_counter() - t0)
-    except RunError as e:
-        status = Status.NONFINITE if "not finite" in str(e) else Status.ERROR
-        return RunRecord(spec, status.value, str(e), time=time.perf_counter() - t0)
-    except OptbenchError as e:
-        return RunRecord(spec, Status.ERROR.value, str(e), time=time.perf_counter() - t0)
-    except Exception as e:  # noqa: BLE001 - a comparison never stops for one run
-        return RunRecord(spec, Status.ERROR.value, f"{type(e).__name__}: {e}", time=time.perf_counter() - t0)
-    tr = result.trace
-    return RunRecord(
-        spec, result.status.value, result.message, n=n, nit=result.nit,
-        f0=tr.data["f"][0] if len(tr) else None, fun=float(result.fun), f_star=result.f_star,
-        grad_norm=float(result.grad_norm), nfev=result.nfev, ngev=result.njev, nhvp=result.nhvp,
-        nhev=result.nhev, time=result.time, x=[float(v) for v in result.x],
-        trace={c: list(tr.data[c]) for c in COLUMNS},
-    )
-
-
-def _blas_threads(limit: Optional[int]):
-    """Limit BLAS/OpenMP threads during a run (:mod:`optbench.core.threads`), so that small problems are not
-    slowed by threads spinning and parallel runs do not oversubscribe the cores."""
-    from ..core.threads import blas_threads
-
-    return blas_threads(limit)
-
-
-def _run(spec: RunSpec, budgets: Budgets):
-    from ..core.problem import load_file, make_problem
-    from ..core.driver import run
-    from ..solvers.scipy import is_scipy_method, run_scipy
-    from ..solvers.base import make_solver
-
-    import scipy.linalg  # noqa: F401 - solvers import these lazily; keep that out of the first run's time
-    import scipy.optimize  # noqa: F401
-
-    for path in spec.problem_files:
-        load_file(path)
-    name = spec.problem
-    path, sep, pname = name.rpartition(":")
-    if sep and path.endswith(".py") and spec.base_dir and not os.path.isabs(path):
-        name = os.path.join(spec.base_dir, path) + ":" + pname
-    prob = make_problem(name, spec.params_dict)
-    x0 = start_point(prob.x0, spec)
-    common = dict(gtol=budgets.gtol, norm=budgets.norm, max_iter=budgets.max_iter,
-                  max_evals=budgets.max_evals, max_time=budgets.max_time, trace_x=False)
-    if is_scipy_method(spec.method):
-        return run_scipy(prob, spec.method, x0, options=spec.options_dict, **common), prob.n
-    solver = make_solver(spec.method, spec.options_dict)
-    return run(prob, solver, x0, **common), prob.n
-
-
-# ---------------------------------------------------------------------------- executors
-@dataclass
-class GridOutcome:
-    records: list  # RunRecord per spec, in spec order (not_run for those that never ran)
-    interrupted: bool
-
-
-def not_run(spec: RunSpec, why: str) -> RunRecord:
-    return RunRecord(spec, Status.NOT_RUN.value, why)
-
-
-def run_grid(
-    specs: list[RunSpec],
-    budgets: Budgets,
-    *,
-    jobs: int = 1,
-    dask: Any = None,
-    on_start: Optional[Callable[[RunSpec], None]] = None,
-    on_done: Optional[Callable[[RunRecord], None]] = None,
-    dask_timeout: float = 10.0,
-) -> GridOutcome:
-    """Run every spec: serially (``jobs=1``), in ``jobs`` processes, or on Dask (an address or Client).
-
-    ``on_start(spec)``/``on_done(record)`` are called in this process as runs start
-    (serial only) and finish. A KeyboardInterrupt (or a run whose status is
-    ``interrupted``) stops the grid; runs that never started are ``not_run``.
-    """
-    if not isinstance(jobs, int) or jobs < 1:
-        raise UsageError(f"--jobs must be a positive integer, got {jobs!r}")
-    records: list = [None] * len(specs)
-    index = {s.run_id: i for i, s in enumerate(specs)}
-
-    def done(rec: RunRecord) -> bool:
-        i = index[rec.spec.run_id]
-        if records[i] is not None:  # already kept (a pool run seen twice while interrupting)
-            return False
-        records[i] = rec
-        if on_done is not None:
-            on_done(rec)
-        return rec.status == Status.INTERRUPTED.value
-
-    if dask is not None:
-        interrupted = _run_dask(specs, budgets, dask, done, dask_timeout)
-    elif jobs > 1:
-        interrupted = _run_pool(specs, budgets, jobs, done)
-    else:
-        interrupted = _run_serial(specs, budgets, on_start, done)
-    why = "the comparison was interrupted before this run started" if interrupted else "did not run"
-    return GridOutcome([r if r is not None else not_run(s, why) for r, s in zip(records, specs)], interrupted)
-
-
-def _run_serial(specs, budgets, on_start, done) -> bool:
-    try:
-        for spec in specs:
-            if on_start is not None:
-                on_start(spec)
-            if done(execute(spec, budgets)):
-                return True
-    except KeyboardInterrupt:
-        return True
-    return False
-
-
-def _run_pool(specs, budgets, jobs, done) -> bool:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    if ctx.get_start_method() == "forkserver":
-        # workers fork from a server that has already imported what every run needs
-        ctx.set_forkserver_preload(["optbench.compare.grid", "optbench.core.driver", "optbench.solvers.scipy",
-                                    "optbench.solvers.base", "scipy.optimize", "scipy.linalg", "threadpoolctl"])
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
-    futures = {pool.submit(execute, s, budgets): s for s in specs}
-    interrupted = False
-    try:
-        for fut in as_completed(futures):
-            if done(_result_or_error(fut, futures[fut])):
-                interrupted = True
-                break
-    except KeyboardInterrupt:
-        interrupted = True
-    finally:
-        if interrupted:
-            for fut in futures:
-                fut.cancel()
-        pool.shutdown(wait=True, cancel_futures=True)  # running workers got the Ctrl-C too and return soon
-        if interrupted:
-            for fut in futures:  # keep what finished meanwhile (and the interrupted runs' partial traces)
-                if fut.done() and not fut.cancelled():
-                    _keep_if_new(fut, futures[fut], done)
-    return interrupted
-
-
-def _keep_if_new(fut, spec, done) -> None:
-    try:
-        done(_result_or_error(fut, spec))
-    except Exception:  # noqa: BLE001
-        pass
-
-
-def _result_or_error(fut, spec) -> RunRecord:
-    try:
-        return fut.result()
-    except KeyboardInterrupt:
-        raise
-    except BaseException as e:  # a worker that died (e.g. killed by the OS) is one failed row
-        return RunRecord(spec, Status.ERROR.value, f"worker failed: {type(e).__name__}: {e}")
-
-
-def connect_dask(address: str, timeout: float = 10.0):
-    """A ``dask.distributed.Client`` for ``address``, or a one-line error saying what to do."""
-    try:
-        from dask.distributed import Client
-    except ImportError:
-        raise UsageError("--dask needs dask.distributed; install it with: pip install 'optbench[dask]'") from None
-    try:
-        return Client(address, timeout=timeout)
-    except Exception as e:  # noqa: BLE001
-        raise RunError(f"--dask {address}: cannot connect to the Dask scheduler ({type(e).__name__}: {e}); "
-                       "start one with `dask scheduler` and `dask worker ADDRESS`") from None
-
-
-def _run_dask(specs, budgets, address, done, timeout) -> bool:
-    own = isinstance(address, str)
-    client = connect_dask(address, timeout) if own else address  # an address, or a Client to use
-    from dask.distributed import as_completed
-
-    stamp = f"{time.time_ns()}"
-    futures = [client.submit(execute, s, budgets, pure=False, key=f"optbench-run-{stamp}-{s.run_id}") for s in specs]
-    by_key = {f.key: s for f, s in zip(futures, specs)}
-    interrupted = False
-    try:
-        for fut in as_completed(futures):
-            if done(_result_or_error(fut, by_key[fut.key])):
-                interrupted = True
-                break
-    except KeyboardInterrupt:
-        interrupted = True
-    finally:
-        if interrupted:
-            client.cancel([f for f in futures if not f.done()])
-        if own:
-            client.close()
-    return interrupted
 

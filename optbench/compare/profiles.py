@@ -43,6 +43,10 @@ COSTS = ("cost", "time", "iter", "nfev")
 TESTS = ("gtol", "f")
 
 
+#: the cost model, as tables, captions and manifests state it
+COST_MODEL = "nfev/3 + 2*ngev/3 + nhvp + n*nhev"
+
+
 def grad_equivalents(nfev, ngev, nhvp, nhev, n) -> float:
     """Work in gradient-equivalents: nfev/3 + (2/3)·ngev + nhvp + n·nhev (see module doc)."""
     return nfev / 3.0 + 2.0 * ngev / 3.0 + float(nhvp) + float(n) * nhev

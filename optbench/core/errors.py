@@ -11,13 +11,37 @@ Exit codes (documented in the README):
 from __future__ import annotations
 
 import difflib
-from typing import Iterable
+from typing import Any, Iterable, Mapping, Optional
 
 
 class OptbenchError(Exception):
-    """Base class: a message meant for the user, and an exit code."""
+    """Base class: a message meant for the user, an exit code, and structured fields.
+
+    ``field`` names the setting at fault in library terms (``"jobs"``, ``"x0"``,
+    ``"options"``), ``value`` the value given and ``allowed`` what would be accepted.
+    The message may say ``{field}`` where it names that setting: ``str(error)`` reads
+    it with the library's name (``jobs must be a positive integer, got 0``), and the
+    CLI renders it with its flag (``--jobs must be …``) — the library never speaks CLI.
+    """
 
     exit_code = 1
+
+    def __init__(self, message: str = "", *, field: Optional[str] = None, value: Any = None,
+                 allowed: Optional[str] = None):
+        super().__init__(message)
+        self.template = message
+        self.field = field
+        self.value = value
+        self.allowed = allowed
+
+    def render(self, names: Optional[Mapping[str, str]] = None) -> str:
+        """The message, with ``{field}`` read through ``names`` (e.g. the CLI's flag names)."""
+        if self.field is None:
+            return self.template
+        return self.template.replace("{field}", (names or {}).get(self.field, self.field))
+
+    def __str__(self) -> str:
+        return self.render()
 
 
 class UsageError(OptbenchError, ValueError):

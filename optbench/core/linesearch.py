@@ -1,9 +1,16 @@
 """Line searches along a descent direction d from x: Armijo backtracking and strong Wolfe.
 
-Both return a :class:`LineSearchResult`; neither raises when no acceptable step
-exists — ``ok`` is false and ``message`` says why, so the driver can report the
-status ``line_search_failed``. Trial points where f is NaN or infinite are
-treated as "too long" and shrunk, never accepted.
+A line search is a *value* a solver is given — :class:`Armijo` ``(c1, rho)``,
+:class:`StrongWolfe` ``(c1, c2)`` or :class:`FullStep` — validated once when it is
+made, and called as ``search(oracle, x, f, g, d, t0)``. Each returns a
+:class:`LineSearchResult`; none raises when no acceptable step exists — ``ok`` is
+false and ``message`` says why, so the run can end with ``line_search_failed``.
+Trial points where f is NaN or infinite are treated as "too long" and shrunk,
+never accepted. ``conditions`` says honestly what holds at an accepted step:
+``"armijo"`` (sufficient decrease) or ``"strong-wolfe"`` (sufficient decrease and
+the strong curvature condition); a strong Wolfe search that could only find
+sufficient decrease returns that point with ``conditions="armijo"`` and says so in
+``message`` (the trace note), never claiming the Wolfe conditions.
 
 References: Nocedal & Wright, *Numerical Optimization*, 2nd ed., §3.1 (Armijo
 condition, backtracking Alg. 3.1), §3.5 (strong Wolfe: Alg. 3.5 bracketing and
@@ -18,6 +25,7 @@ from typing import Optional
 
 import numpy as np
 
+from .errors import UsageError
 from .oracle import Oracle
 from .status import Status
 
@@ -35,6 +43,7 @@ class LineSearchResult:
     message: str = ""
     unbounded: bool = False
     nonfinite: bool = False
+    conditions: str = "armijo"  # what holds at an accepted step: "armijo", "strong-wolfe" or "none" (full step)
 
     @property
     def failure_status(self) -> Status:
@@ -162,7 +171,7 @@ def strong_wolfe(
         return xt, ft, gt, dt
 
     def accept(t, xt, ft, gt) -> LineSearchResult:
-        return LineSearchResult(True, t, xt, ft, gt, evals)
+        return LineSearchResult(True, t, xt, ft, gt, evals, conditions="strong-wolfe")
 
     def zoom(lo, f_lo, d_lo, hi, f_hi, d_hi) -> LineSearchResult:
         while evals < max_evals:
@@ -235,5 +244,65 @@ def search(
         return strong_wolfe(oracle, x, f0, g0, d, t0=t0, c1=c1, c2=c2)
     if kind == "none":
         xt = x + t0 * d
-        return LineSearchResult(True, t0, xt, math.nan, None, 0)
+        return LineSearchResult(True, t0, xt, math.nan, None, 0, conditions="none")
     raise ValueError(f"unknown line search {kind!r}")
+
+
+def _check_open(owner: str, name: str, value, lo: float, hi: float, lo_name: str = "") -> None:
+    if not (isinstance(value, (int, float)) and not isinstance(value, bool) and lo < value < hi):
+        lo_text = lo_name or f"{lo:g}"
+        raise UsageError(f"{owner} option `{name}` must be in ({lo_text}, {hi:g}), got {value!r}", field=name,
+                         value=value, allowed=f"in ({lo_text}, {hi:g})")
+
+
+@dataclass(frozen=True)
+class Armijo:
+    """Backtracking until sufficient decrease, f(x + t d) ≤ f(x) + c₁ t ∇fᵀd; t ← ρ t (N&W Alg. 3.1)."""
+
+    c1: float = 1e-4
+    rho: float = 0.5
+    kind = "armijo"
+
+    def __post_init__(self) -> None:
+        _check_open("Armijo", "c1", self.c1, 0.0, 1.0)
+        _check_open("Armijo", "rho", self.rho, 0.0, 1.0)
+
+    def __call__(self, oracle: Oracle, x, f0, g0, d, t0: float = 1.0) -> LineSearchResult:
+        return backtracking(oracle, x, f0, g0, d, t0=t0, c1=self.c1, rho=self.rho)
+
+
+@dataclass(frozen=True)
+class StrongWolfe:
+    """Sufficient decrease and |∇f(x + t d)ᵀd| ≤ c₂ |∇fᵀd| (N&W Alg. 3.5/3.6), 0 < c₁ < c₂ < 1."""
+
+    c1: float = 1e-4
+    c2: float = 0.9
+    kind = "wolfe"
+
+    def __post_init__(self) -> None:
+        _check_open("StrongWolfe", "c1", self.c1, 0.0, 1.0)
+        _check_open("StrongWolfe", "c2", self.c2, self.c1, 1.0)
+
+    def __call__(self, oracle: Oracle, x, f0, g0, d, t0: float = 1.0) -> LineSearchResult:
+        return strong_wolfe(oracle, x, f0, g0, d, t0=t0, c1=self.c1, c2=self.c2)
+
+
+@dataclass(frozen=True)
+class FullStep:
+    """No search: the step t = t0 is taken as it is (pure Newton with t0 = 1)."""
+
+    kind = "none"
+
+    def __call__(self, oracle: Oracle, x, f0, g0, d, t0: float = 1.0) -> LineSearchResult:
+        return search("none", oracle, x, f0, g0, d, t0=t0)
+
+
+def make_line_search(kind: str, c1: float = 1e-4, c2: float = 0.9, rho: float = 0.5):
+    """The line-search value for a solver's options ``line_search=kind`` with c1, c2, rho."""
+    if kind == "armijo":
+        return Armijo(c1, rho)
+    if kind == "wolfe":
+        return StrongWolfe(c1, c2)
+    if kind == "none":
+        return FullStep()
+    raise UsageError(f"unknown line search {kind!r} (choices: armijo, wolfe, none)", field="line_search", value=kind)

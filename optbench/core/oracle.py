@@ -20,8 +20,8 @@ How the derivatives are computed (autograd 1.x):
 * sparse Hessian (when the problem declares ``hess_sparsity``) — the operator applied to
   the p compressed seed vectors of a column colouring (:mod:`optbench.core.coloring`), p = 3
   for a tridiagonal pattern whatever n; the entries are read off the p products.
-* gradients for second-order solvers — with ``linearize_gradients`` set (``newton``,
-  ``newton-cg``), :meth:`Oracle.value_and_grad` computes ∇f *as* that linearization
+* gradients for second-order solvers — with ``linearize_gradients`` (the driver sets it for
+  methods that declare Hessians or repeated HVPs: ``newton``, ``newton-cg``), :meth:`Oracle.value_and_grad` computes ∇f *as* that linearization
   (f(x) kept on the way), so the products that follow at the same point reuse its pass
   instead of running f again; it counts as one gradient and one call of f.
 
@@ -67,7 +67,7 @@ class Counts:
 class Oracle:
     """Counted, cached access to f and its derivatives for one problem."""
 
-    def __init__(self, problem: Problem):
+    def __init__(self, problem: Problem, *, linearize_gradients: bool = False):
         self.problem = problem
         self.name = problem.name or "problem"
         self.n = problem.n
@@ -77,10 +77,10 @@ class Oracle:
         self._f: Optional[float] = None
         self._g: Optional[onp.ndarray] = None
         self._coloring: Optional[tuple[Any, onp.ndarray, onp.ndarray]] = None
-        #: Second-order solvers set this: gradients are then computed as linearizations
-        #: (see :meth:`value_and_grad`), so the HVPs that follow at the same x need no
-        #: second pass through f.
-        self.linearize_gradients = False
+        #: Chosen by the driver from a method's capabilities (:func:`optbench.core.methods.oracle_for`):
+        #: gradients are then computed as linearizations (see :meth:`value_and_grad`), so the
+        #: HVPs that follow at the same x need no second pass through f.
+        self.linearize_gradients = linearize_gradients
         self._lin: Optional[Callable[[onp.ndarray], onp.ndarray]] = None  # hvp operator at self._x
 
     # ------------------------------------------------------------------ counters

@@ -1,26 +1,32 @@
-"""The solver contract, the solver registry, and hyperparameter validation helpers.
+"""Iterative solvers: the ``init``/``step`` contract, the line-search options they share, validation helpers.
 
-A solver is a small frozen dataclass of hyperparameters with
+A solver is a :class:`~optbench.core.methods.Method` written as a small frozen dataclass of
+hyperparameters with
 
 * ``init(x, oracle) -> state`` and
-* ``step(x, state, oracle) -> (x_new, state, StepInfo)``.
+* ``step(x, state, oracle) -> (x_new, state_new, StepInfo)``.
 
-It chooses a direction and a step length. It never decides when to stop (the
-driver in :mod:`optbench.core.driver` does), never prints, and never mutates its inputs.
-When it cannot produce a step it returns the *old* x and a :class:`StepInfo`
-whose ``failure`` names the status (e.g. ``line_search_failed``).
+It chooses a direction and a step length. It never decides when to stop (the generic
+loop in :mod:`optbench.core.loop` does, under the run's stopping value), never prints,
+and never mutates its inputs: ``step`` returns a *new* state (optax's rule), so calling
+it twice with the same arguments gives the same result (a test holds every registered
+solver to this). When it cannot produce a step it returns the old x and a
+:class:`StepInfo` whose ``failure`` names the status (e.g. ``line_search_failed``).
+
+Second-order methods opt into the stationary-point hook
+:meth:`Solver.escape_stationary_point` (see :class:`~optbench.solvers.curvature.SecondOrderStationarity`).
 """
 
 from __future__ import annotations
 
-import dataclasses
-import types
 import math
 from dataclasses import dataclass
-from typing import Any, ClassVar, Optional
+from typing import Any, ClassVar, Literal, Optional
 
-from ..core.errors import UsageError, unknown_name
-from ..core.params import Param, bind, signature_params
+from ..core.errors import UsageError
+from ..core.linesearch import make_line_search
+from ..core.loop import iterate
+from ..core.methods import Capability, Ending, Method, RunContext
 from ..core.status import Status
 
 
@@ -36,13 +42,10 @@ class StepInfo:
     negative_curvature: bool = False
 
 
-class Solver:
-    """Base class for solver plugins (subclasses are frozen dataclasses)."""
+class Solver(Method):
+    """Base class for iterative solver plugins (subclasses are frozen dataclasses)."""
 
-    name: ClassVar[str] = ""
-    needs: ClassVar[str] = "f, grad"
-    summary: ClassVar[str] = ""
-    default_max_iter: ClassVar[int] = 1000
+    capabilities: ClassVar[frozenset] = frozenset({Capability.GRADIENT})
 
     def init(self, x, oracle) -> Any:  # pragma: no cover - interface
         raise NotImplementedError
@@ -50,9 +53,24 @@ class Solver:
     def step(self, x, state, oracle):  # pragma: no cover - interface
         raise NotImplementedError
 
+    def escape_stationary_point(self, x, oracle) -> Optional[tuple]:
+        """At a point where the gradient test holds: a step ``(x_new, t, λmin)`` leaving a saddle, or None.
+
+        First-order methods cannot tell a saddle from a minimum: None (converged).
+        """
+        return None
+
+    # -- the Method protocol, by the generic loop ---------------------------------------
+    def setup(self, context: RunContext) -> Any:
+        return self.init(context.x0, context.oracle)
+
+    def minimize(self, context: RunContext, prepared: Any) -> Ending:
+        return iterate(self, context, prepared)
+
     # -- validation helpers used in __post_init__ ------------------------------
     def _fail(self, field: str, requirement: str, value: Any) -> None:
-        raise UsageError(f"`{self.name}` option `{field}` must be {requirement}, got {value!r}")
+        raise UsageError(f"`{self.name}` option `{field}` must be {requirement}, got {value!r}", field=field,
+                         value=value, allowed=requirement)
 
     def _in_open(self, field: str, lo: float, hi: float) -> None:
         v = getattr(self, field)
@@ -79,72 +97,41 @@ class Solver:
             self._fail(field, "one of " + ", ".join(choices), v)
 
 
+@dataclass(frozen=True)
+class LineSearchSolver(Solver):
+    """A solver that searches along its direction: options ``line_search``, ``c1``, ``c2``, ``rho``.
+
+    The options are turned once, in ``__post_init__``, into the line-search value
+    (:class:`~optbench.core.linesearch.Armijo` ``(c1, rho)``,
+    :class:`~optbench.core.linesearch.StrongWolfe` ``(c1, c2)`` or
+    :class:`~optbench.core.linesearch.FullStep`), which validates them; the solver calls
+    ``self.search(oracle, x, f, g, d, t0)``. Subclasses narrow ``line_search``'s choices
+    and default by redeclaring the field.
+    """
+
+    line_search: Literal["armijo", "wolfe"] = "armijo"
+    c1: float = 1e-4
+    c2: float = 0.9
+    rho: float = 0.5
+
+    def __post_init__(self) -> None:
+        import typing
+
+        hints = typing.get_type_hints(type(self))
+        self._one_of("line_search", typing.get_args(hints["line_search"]))
+        from ..core.linesearch import Armijo, StrongWolfe
+
+        try:  # every option is checked, whichever search is used (a bad c2 is an error with armijo too)
+            Armijo(self.c1, self.rho)
+            StrongWolfe(self.c1, self.c2)
+        except UsageError as e:
+            self._fail(e.field, e.allowed, e.value)
+        object.__setattr__(self, "_search", make_line_search(self.line_search, self.c1, self.c2, self.rho))
+
+    def search(self, oracle, x, f, g, d, t0: float = 1.0):
+        """The configured line search along d from x (see :mod:`optbench.core.linesearch`)."""
+        return self._search(oracle, x, f, g, d, t0)
+
+
 def _fmt(v: float) -> str:
     return "inf" if v == math.inf else f"{v:g}"
-
-
-_SOLVERS: dict[str, type] = {}
-_LOAD_ERRORS: dict[str, str] = {}
-_loaded_entry_points = False
-
-
-def register_solver(cls: type) -> type:
-    """Class decorator: register a solver dataclass under ``cls.name``."""
-    if not cls.name:
-        raise TypeError(f"solver class {cls.__name__} needs a `name`")
-    _SOLVERS[cls.name] = cls
-    return cls
-
-
-def solver_registry() -> dict[str, type]:
-    global _loaded_entry_points
-    from . import gd, lbfgs, newton, newton_cg  # noqa: F401  (registration side effects)
-
-    if not _loaded_entry_points:
-        _loaded_entry_points = True
-        from importlib.metadata import entry_points
-
-        for ep in entry_points(group="optbench.solvers"):
-            try:
-                cls = ep.load()
-            except Exception as e:  # noqa: BLE001 - a broken plugin must not take others down
-                _LOAD_ERRORS[f"solver entry point '{ep.name}' ({ep.value})"] = f"{type(e).__name__}: {e}"
-                continue
-            if isinstance(cls, type) and issubclass(cls, Solver) and cls.name:
-                register_solver(cls)
-            elif not isinstance(cls, types.ModuleType):  # a module registers its solvers on import
-                _LOAD_ERRORS[f"solver entry point '{ep.name}' ({ep.value})"] = (
-                    "not a Solver subclass with a `name` (nor a module that registers one)"
-                )
-    return dict(_SOLVERS)
-
-
-def solver_load_errors() -> dict[str, str]:
-    """Broken solver entry points: where, and why (shown by ``optbench list``)."""
-    solver_registry()
-    return dict(_LOAD_ERRORS)
-
-
-def solver_params(cls: type) -> list[Param]:
-    return [p for p in signature_params(cls) if not p.name.startswith("_")]
-
-
-def make_solver(method: Any, options: Optional[dict] = None) -> Solver:
-    """A solver instance from a name (``"lbfgs"``), a class, or an instance, with options.
-
-    Options may be strings (from the CLI, parsed by the declared field types) or values.
-    """
-    options = dict(options or {})
-    if isinstance(method, Solver):
-        if options:
-            return dataclasses.replace(method, **bind(solver_params(type(method)), options, method.name, "option"))
-        return method
-    if isinstance(method, type) and issubclass(method, Solver):
-        cls = method
-    else:
-        reg = solver_registry()
-        if method not in reg:
-            raise unknown_name("method", str(method), reg)
-        cls = reg[method]
-    kwargs = bind(solver_params(cls), options, cls.name, "option")
-    return cls(**kwargs)

@@ -113,3 +113,16 @@ def negative_curvature_step(oracle: Oracle, x: np.ndarray, c1: float = 1e-4, rho
             return xt, t, lam
         t *= rho
     return None
+
+
+class SecondOrderStationarity:
+    """Mixin for second-order solvers: at a point where the gradient test holds, check the curvature.
+
+    Opting in makes the loop call :func:`negative_curvature_step` there: a saddle or maximum
+    is left along the direction of negative curvature (the row's note says ``escape``);
+    otherwise the run is ``converged``.
+    """
+
+    def escape_stationary_point(self, x, oracle):
+        return negative_curvature_step(oracle, x)
+

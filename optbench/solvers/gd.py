@@ -18,32 +18,25 @@ from typing import Literal, Optional
 
 import numpy as np
 
-from ..core.linesearch import search
-from .base import Solver, StepInfo, register_solver
+from .base import LineSearchSolver, StepInfo
+from .registry import register_method
 
 
-@register_solver
+@register_method
 @dataclass(frozen=True)
-class GradientDescent(Solver):
+class GradientDescent(LineSearchSolver):
     """Steepest descent with a line search, or a fixed step ``lr``."""
 
     lr: Optional[float] = None
     line_search: Literal["armijo", "wolfe"] = "armijo"
-    c1: float = 1e-4
-    c2: float = 0.9
-    rho: float = 0.5
 
     name = "gd"
-    needs = "f, grad"
     summary = "steepest descent; Armijo backtracking, or fixed step lr"
     default_max_iter = 100_000
 
     def __post_init__(self) -> None:
         self._positive("lr", allow_none=True)
-        self._one_of("line_search", ("armijo", "wolfe"))
-        self._in_open("c1", 0.0, 1.0)
-        self._in_open("c2", self.c1, 1.0)
-        self._in_open("rho", 0.0, 1.0)
+        super().__post_init__()
 
     def init(self, x, oracle):
         return {"t": None, "slope": None}
@@ -59,7 +52,7 @@ class GradientDescent(Solver):
         else:
             # N&W eq. 3.60, but never below the last accepted step (lets steps grow again)
             t0 = min(1e10, max(state["t"] * state["slope"] / slope, state["t"]))
-        ls = search(self.line_search, oracle, x, f, g, d, t0=t0, c1=self.c1, c2=self.c2, rho=self.rho)
+        ls = self.search(oracle, x, f, g, d, t0=t0)
         if not ls.ok:
             return x, state, StepInfo(failure=ls.failure_status, message=ls.message)
         return ls.x, {"t": ls.t, "slope": slope}, StepInfo(alpha=ls.t)

@@ -13,64 +13,94 @@ Reference: Nocedal & Wright, *Numerical Optimization*, 2nd ed., §7.2, Alg. 7.4�
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 
-from ..core.linesearch import search
-from .base import Solver, StepInfo, register_solver
+from .base import LineSearchSolver, StepInfo
+from .registry import register_method
 
 
-class _Memory:
-    """The last m curvature pairs (s, y) with their Gram matrix, for the two-loop recursion.
+class _Arena:
+    """Append-only storage of pair rows, shared by successive memories; a row is never overwritten."""
 
-    The pairs are rows of one array ``W`` (row 2j = s_j, row 2j+1 = y_j, slot j in a
-    circular buffer) and ``G = W Wᵀ`` holds all their inner products. The two-loop
-    recursion (N&W Alg. 7.4) only ever needs inner products of its vectors with
-    the s_i and y_i, so it can run on G and the 2m numbers Wg in O(m²) scalar work,
-    followed by one combination d = −(γ g + Wᵀc) — the vector-free form of L-BFGS
-    (Chen, Wang & Zhou, "Large-scale L-BFGS using MapReduce", NIPS 2014). Per
-    iteration W is streamed twice (one gemm for Wg and the new pair's Gram row, one
-    gemv for Wᵀc) instead of 4m vector passes in the textbook loop; in exact
-    arithmetic the direction is the same (:meth:`two_loop_textbook` is kept as the
-    reference the tests compare against).
+    def __init__(self, rows: int, n: int):
+        self.W = np.empty((rows, n))
+        self.top = 0  # rows [0, top) are written
+
+
+@dataclass(frozen=True)
+class Memory:
+    """The last m curvature pairs (s, y) with their Gram matrix — an immutable value.
+
+    The live pairs are consecutive rows of an append-only arena, oldest first (row 2i = s_i,
+    row 2i + 1 = y_i), and ``G = W Wᵀ`` holds their inner products. The two-loop recursion
+    (N&W Alg. 7.4) only ever needs inner products of its vectors with the s_i and y_i,
+    so it runs on G and the 2m numbers Wg in O(m²) scalar work, followed by one
+    combination d = −(γ g + Wᵀc) — the vector-free form of L-BFGS (Chen, Wang & Zhou,
+    "Large-scale L-BFGS using MapReduce", NIPS 2014). Per iteration W is streamed twice
+    (one gemm for Wg and the new pair's Gram row, one gemv for Wᵀc) instead of 4m vector
+    passes in the textbook loop; in exact arithmetic the direction is the same
+    (:meth:`two_loop_textbook` is the reference the tests compare against).
+
+    :meth:`push` returns a new memory and never changes this one: the new pair is written
+    after the live rows only when no other memory sees those rows (the arena's top is this
+    memory's end); otherwise — a memory stepped from twice, or a full arena — the live rows
+    are copied to a new arena (every m pushes: two rows' copy per push, amortized).
     """
 
-    def __init__(self, m: int, n: int):
-        self.W = np.zeros((2 * m, n))
-        self.G = np.zeros((2 * m, 2 * m))
-        self.rho = np.zeros(m)
-        self.m, self.count, self.head = m, 0, 0
-        self._pending: list[int] = []  # slots whose Gram rows are not computed yet
+    m: int
+    arena: _Arena
+    start: int = 0  # first live row
+    count: int = 0  # pairs held
+    G: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    rho: tuple = ()
+    pending: int = 0  # the newest pairs whose Gram rows are computed with the next Wg
 
-    def push(self, s: np.ndarray, y: np.ndarray, sy: float) -> None:
-        j = self.head
-        self.W[2 * j] = s
-        self.W[2 * j + 1] = y
-        self.rho[j] = 1.0 / sy
-        if j not in self._pending:
-            self._pending.append(j)
-        self.head = (self.head + 1) % self.m
-        self.count = min(self.count + 1, self.m)
+    @staticmethod
+    def empty(m: int, n: int) -> "Memory":
+        return Memory(m, _Arena(4 * m + 2, n))
+
+    @property
+    def W(self) -> np.ndarray:
+        """The live rows (a view), oldest pair first."""
+        return self.arena.W[self.start : self.start + 2 * self.count]
 
     def newest_first(self) -> list[int]:
-        return [(self.head - 1 - i) % self.m for i in range(self.count)]
+        return list(range(self.count - 1, -1, -1))
 
-    def _inner_products(self, g: np.ndarray) -> np.ndarray:
-        """W g over the stored rows, refreshing the Gram rows of newly pushed pairs in the same pass."""
-        rows = self.W[: 2 * self.count]
-        if not self._pending:
-            return rows @ g
-        new = [r for j in self._pending for r in (2 * j, 2 * j + 1)]
-        P = rows @ np.vstack((self.W[new], g)).T  # one pass over W: [W s_j, W y_j, …, W g]
-        self.G[: 2 * self.count, new] = P[:, :-1]
-        self.G[new, : 2 * self.count] = P[:, :-1].T
-        self._pending = []
-        return P[:, -1]
+    def push(self, s: np.ndarray, y: np.ndarray, sy: float) -> "Memory":
+        drop = 1 if self.count == self.m else 0
+        start, count = self.start + 2 * drop, self.count - drop
+        end = start + 2 * count
+        arena = self.arena
+        if arena.top != end or end + 2 > arena.W.shape[0]:
+            fresh = _Arena(4 * self.m + 2, arena.W.shape[1])
+            fresh.W[: 2 * count] = arena.W[start:end]
+            arena, start, end = fresh, 0, 2 * count
+        arena.W[end] = s
+        arena.W[end + 1] = y
+        arena.top = end + 2
+        k = 2 * count
+        G = np.full((k + 2, k + 2), np.nan)  # the new pair's inner products: pending
+        G[:k, :k] = self.G[2 * drop :, 2 * drop :]
+        return Memory(self.m, arena, start, count + 1, G, self.rho[drop:] + (1.0 / sy,), min(self.pending + 1, count + 1))
 
-    def two_loop(self, g: np.ndarray) -> np.ndarray:
-        """−H g by the two-loop recursion (N&W Alg. 7.4), computed from inner products.
+    def _inner_products(self, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(W g, G) over the live rows, computing the pending pairs' Gram rows in the same pass."""
+        rows = self.W
+        if not self.pending:
+            return rows @ g, self.G
+        new = 2 * (self.count - self.pending)
+        P = rows @ np.vstack((rows[new:], g)).T  # one pass over W: [W s_j, W y_j (pending j), W g]
+        G = self.G.copy()
+        G[:, new:] = P[:, :-1]
+        G[new:, :] = P[:, :-1].T
+        return P[:, -1], G
+
+    def two_loop(self, g: np.ndarray) -> tuple[np.ndarray, "Memory"]:
+        """(−H g, the memory with its Gram matrix complete) by the two-loop recursion (N&W Alg. 7.4).
 
         First loop, newest to oldest: a_i = ρ_i s_iᵀq with q = g − Σ_(newer j) a_j y_j,
         so s_iᵀq = s_iᵀg − Σ a_j s_iᵀy_j. Scaling γ = sᵀy / yᵀy of the newest pair.
@@ -79,9 +109,9 @@ class _Memory:
         """
         order = self.newest_first()
         if not order:
-            return -np.asarray(g, dtype=float)
-        Wg = self._inner_products(g)
-        G, rho = self.G, self.rho
+            return -np.asarray(g, dtype=float), self
+        Wg, G = self._inner_products(g)
+        rho = self.rho
         a = {}
         for i in order:
             si_q = Wg[2 * i] - sum(a[j] * G[2 * i, 2 * j + 1] for j in a)
@@ -95,62 +125,57 @@ class _Memory:
             yi_r = gamma * Wg[2 * i + 1] + float(G[2 * i + 1, : 2 * self.count] @ coef)
             b = rho[i] * yi_r
             coef[2 * i] = a[i] - b
-        d = self.W[: 2 * self.count].T @ coef
+        d = self.W.T @ coef
         d += gamma * g
-        return np.negative(d, out=d)
+        done = self if not self.pending else Memory(self.m, self.arena, self.start, self.count, G, self.rho, 0)
+        return np.negative(d, out=d), done
 
     def two_loop_textbook(self, g: np.ndarray) -> np.ndarray:
         """The textbook two-loop recursion on the stored vectors (reference for tests)."""
+        W = self.W
         q = np.array(g, dtype=float, copy=True)
         order = self.newest_first()
         alphas = []
         for i in order:
-            a = self.rho[i] * float(self.W[2 * i] @ q)
+            a = self.rho[i] * float(W[2 * i] @ q)
             alphas.append(a)
-            q -= a * self.W[2 * i + 1]
+            q -= a * W[2 * i + 1]
         if order:
-            y = self.W[2 * order[0] + 1]
+            y = W[2 * order[0] + 1]
             q *= 1.0 / (self.rho[order[0]] * float(y @ y))
         for i, a in zip(reversed(order), reversed(alphas)):
-            b = self.rho[i] * float(self.W[2 * i + 1] @ q)
-            q += (a - b) * self.W[2 * i]
+            b = self.rho[i] * float(W[2 * i + 1] @ q)
+            q += (a - b) * W[2 * i]
         return -q
 
 
-@register_solver
+@register_method
 @dataclass(frozen=True)
-class LBFGS(Solver):
+class LBFGS(LineSearchSolver):
     """L-BFGS: two-loop recursion with memory m, strong-Wolfe line search."""
 
     m: int = 10
     line_search: Literal["wolfe", "armijo"] = "wolfe"
-    c1: float = 1e-4
-    c2: float = 0.9
-    rho: float = 0.5
 
     name = "lbfgs"
-    needs = "f, grad"
     summary = "limited-memory BFGS, two-loop recursion (N&W Alg. 7.4/7.5)"
     default_max_iter = 10_000
 
     def __post_init__(self) -> None:
         self._positive_int("m")
-        self._one_of("line_search", ("wolfe", "armijo"))
-        self._in_open("c1", 0.0, 1.0)
-        self._in_open("c2", self.c1, 1.0)
-        self._in_open("rho", 0.0, 1.0)
+        super().__post_init__()
 
     def init(self, x, oracle):
-        return {"memory": _Memory(self.m, x.size), "skipped": 0}
+        return {"memory": Memory.empty(self.m, x.size), "skipped": 0}
 
     def step(self, x, state, oracle):
         f, g = oracle.value_and_grad(x)
-        mem: _Memory = state["memory"]
-        d = mem.two_loop(g)
+        d, mem = state["memory"].two_loop(g)
+        state = {**state, "memory": mem}
         t0 = 1.0 if mem.count else min(1.0, 1.0 / max(float(np.linalg.norm(g)), 1e-300))
         if not float(g @ d) < 0:  # safeguard: fall back to steepest descent
             d, t0 = -g, min(1.0, 1.0 / max(float(np.linalg.norm(g)), 1e-300))
-        ls = search(self.line_search, oracle, x, f, g, d, t0=t0, c1=self.c1, c2=self.c2, rho=self.rho)
+        ls = self.search(oracle, x, f, g, d, t0=t0)
         if not ls.ok:
             return x, state, StepInfo(failure=ls.failure_status, message=ls.message)
         g_new = ls.g if ls.g is not None else oracle.grad(ls.x)
@@ -158,7 +183,7 @@ class LBFGS(Solver):
         sy = float(s @ y)
         note = ls.message
         if sy > 1e-10 * float(np.linalg.norm(s)) * float(np.linalg.norm(y)):
-            mem.push(s, y, sy)
+            state = {**state, "memory": mem.push(s, y, sy)}
         else:
             state = {**state, "skipped": state["skipped"] + 1}
             note = "pair skipped (sᵀy ≤ 0)"

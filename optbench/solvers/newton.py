@@ -36,9 +36,11 @@ from typing import Callable, Literal, Optional
 import numpy as np
 
 from ..core.errors import UsageError
-from ..core.linesearch import search
+from ..core.methods import Capability
 from ..core.status import Status
-from .base import Solver, StepInfo, register_solver
+from .base import LineSearchSolver, StepInfo
+from .curvature import SecondOrderStationarity
+from .registry import register_method
 
 EIGVALS_MAX_N = 2000  # up to this n the negative-curvature flag comes from the exact spectrum
 BANDED_MAX = 16  # sparse Hessians of half-bandwidth up to this use banded Cholesky instead of SuperLU
@@ -150,33 +152,27 @@ def sparse_modified_solve(H, g: np.ndarray, beta: float, max_tries: int = 60, ba
     return d, tau, negative
 
 
-@register_solver
+@register_method
 @dataclass(frozen=True)
-class Newton(Solver):
+class Newton(SecondOrderStationarity, LineSearchSolver):
     """Newton's method: autograd Hessian (dense, or sparse by colouring), modified factorisation, line search."""
 
     line_search: Literal["armijo", "wolfe", "none"] = "armijo"
     hessian_modification: Literal["cholesky", "none"] = "cholesky"
     hessian: Literal["auto", "dense", "sparse"] = "auto"
     beta: float = 1e-3
-    c1: float = 1e-4
-    c2: float = 0.9
-    rho: float = 0.5
     max_n: int = 10_000
 
     name = "newton"
-    needs = "f, grad, hess"
+    capabilities = frozenset({Capability.GRADIENT, Capability.HESSIAN})
     summary = "Newton with modified Cholesky (N&W Alg. 3.3) and a line search; sparse Hessians by colouring"
     default_max_iter = 1000
 
     def __post_init__(self) -> None:
-        self._one_of("line_search", ("armijo", "wolfe", "none"))
+        super().__post_init__()
         self._one_of("hessian_modification", ("cholesky", "none"))
         self._one_of("hessian", ("auto", "dense", "sparse"))
         self._positive("beta")
-        self._in_open("c1", 0.0, 1.0)
-        self._in_open("c2", self.c1, 1.0)
-        self._in_open("rho", 0.0, 1.0)
         self._positive_int("max_n")
 
     def init(self, x, oracle):
@@ -185,18 +181,17 @@ class Newton(Solver):
         if self.hessian == "sparse" and not declared:
             raise UsageError(
                 f"`newton` option hessian=sparse needs a Hessian sparsity pattern, but problem '{oracle.name}' "
-                "declares no hess_sparsity; use -o hessian=dense, or -m newton-cg / -m lbfgs"
-            )
+                "declares no hess_sparsity; use the option hessian=dense, or the method newton-cg or lbfgs",
+                field="options", value="hessian=sparse")
         mode = "sparse" if self.hessian == "sparse" or (self.hessian == "auto" and declared) else "dense"
         if mode == "dense" and x.size > self.max_n:
             gib = x.size**2 * 8 / 2**30
-            way = ("use -o hessian=sparse (the problem declares hess_sparsity)" if declared else
+            way = ("use the option hessian=sparse (the problem declares hess_sparsity)" if declared else
                    "declare hess_sparsity in the problem (sparse path)")
             raise UsageError(
                 f"`newton` forms the dense {x.size}×{x.size} Hessian ({gib:.1f} GiB), above max_n={self.max_n}; "
-                f"{way}, -m newton-cg or -m lbfgs, or raise -o max_n"
-            )
-        oracle.linearize_gradients = True  # the Hessian's products then reuse the gradient's pass
+                f"{way}, the method newton-cg or lbfgs, or raise the option max_n", field="options",
+                value=f"max_n={self.max_n}")
         return mode
 
     def step(self, x, state, oracle):
@@ -222,7 +217,7 @@ class Newton(Solver):
             d = _plain_solve(H, g, sparse)
             if d is None:
                 return x, state, StepInfo(failure=Status.SOLVER_FAILED, message="the Hessian is singular")
-        ls = search(self.line_search, oracle, x, f, g, d, t0=1.0, c1=self.c1, c2=self.c2, rho=self.rho)
+        ls = self.search(oracle, x, f, g, d, t0=1.0)
         if not ls.ok:
             return x, state, StepInfo(failure=ls.failure_status, message=ls.message, note=note)
         return ls.x, state, StepInfo(alpha=ls.t, note=note, negative_curvature=negative)

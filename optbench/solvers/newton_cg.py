@@ -12,8 +12,8 @@ Outer update: x_{k+1} = x_k + t_k d_k, where d_k approximately solves
   min(eta, ‖∇f‖) (``quadratic``) or eta (``constant``);
 * at most ``max_cg`` inner iterations (default: min(n, 1000)).
 
-All HVPs of one outer iteration are at the same x: the oracle computes the gradient
-there as a linearization (one recorded forward and backward pass of f) and each product
+All HVPs of one outer iteration are at the same x: the method declares the capability
+``HVP_OPERATOR``, so the driver's oracle computes the gradient there as a linearization (one recorded forward and backward pass of f) and each product
 is then one backward pass through that record — no separate gradient pass.
 t_k from Armijo backtracking from t = 1 (default) or strong Wolfe.
 
@@ -28,8 +28,10 @@ from typing import Literal, Optional
 
 import numpy as np
 
-from ..core.linesearch import search
-from .base import Solver, StepInfo, register_solver
+from ..core.methods import Capability
+from .base import LineSearchSolver, StepInfo
+from .curvature import SecondOrderStationarity
+from .registry import register_method
 
 
 def truncated_cg(hvp, g: np.ndarray, tol: float, max_iter: int):
@@ -54,21 +56,18 @@ def truncated_cg(hvp, g: np.ndarray, tol: float, max_iter: int):
     return z, max_iter, False
 
 
-@register_solver
+@register_method
 @dataclass(frozen=True)
-class NewtonCG(Solver):
+class NewtonCG(SecondOrderStationarity, LineSearchSolver):
     """Truncated Newton: inner CG on autograd HVPs, negative-curvature exit, line search."""
 
     eta: float = 0.5
     forcing: Literal["superlinear", "quadratic", "constant"] = "superlinear"
     max_cg: Optional[int] = None
     line_search: Literal["armijo", "wolfe"] = "armijo"
-    c1: float = 1e-4
-    c2: float = 0.9
-    rho: float = 0.5
 
     name = "newton-cg"
-    needs = "f, grad, hvp"
+    capabilities = frozenset({Capability.GRADIENT, Capability.HVP_OPERATOR})
     summary = "truncated Newton: CG on Hessian-vector products (N&W Alg. 7.1)"
     default_max_iter = 10_000
 
@@ -76,14 +75,9 @@ class NewtonCG(Solver):
         self._in_open("eta", 0.0, 1.0)
         self._one_of("forcing", ("superlinear", "quadratic", "constant"))
         self._positive_int("max_cg", allow_none=True)
-        self._one_of("line_search", ("armijo", "wolfe"))
-        self._in_open("c1", 0.0, 1.0)
-        self._in_open("c2", self.c1, 1.0)
-        self._in_open("rho", 0.0, 1.0)
+        super().__post_init__()
 
     def init(self, x, oracle):
-        # each gradient is taken as a linearization, so the inner HVPs at that x reuse its pass
-        oracle.linearize_gradients = True
         return None
 
     def forcing_term(self, gnorm: float) -> float:
@@ -100,7 +94,7 @@ class NewtonCG(Solver):
         hvp = oracle.hvp_operator(x)
         d, inner, negative = truncated_cg(hvp, g, self.forcing_term(gnorm) * gnorm, max_cg)
         note = "neg. curvature" if negative else ""
-        ls = search(self.line_search, oracle, x, f, g, d, t0=1.0, c1=self.c1, c2=self.c2, rho=self.rho)
+        ls = self.search(oracle, x, f, g, d, t0=1.0)
         if not ls.ok:
             return x, state, StepInfo(failure=ls.failure_status, message=ls.message, inner_iter=inner)
         return ls.x, state, StepInfo(alpha=ls.t, inner_iter=inner, note=note, negative_curvature=negative)

@@ -27,24 +27,26 @@ no gradient test of its own.
 
 Status is mapped honestly: ``converged`` only if *our* test ‖∇f(x)‖ ≤ gtol holds at
 the x scipy returns; scipy's own success flag and message go into the message.
+
+Each method is a registered :class:`~optbench.core.methods.Method` (a frozen dataclass whose
+fields are scipy's options, ``None`` = scipy's default) run by the one driver,
+:func:`optbench.core.driver.run`; only ``minimize`` — calling scipy with the recording
+callback — is particular to scipy. ``ftol``/``xtol`` of the driver are not available
+(scipy's own options are).
 """
 
 from __future__ import annotations
 
 import math
-import time
-from typing import Any, Callable, Optional
+from dataclasses import make_dataclass
+from typing import Any, ClassVar, Optional
 
 import numpy as np
 
-from ..core.errors import UsageError
+from ..core.methods import Capability, Ending, Method, RunContext
 from ..core.oracle import Oracle
-from ..core.params import parse_value
-from ..core.problem import Problem
-from ..core.result import Result
-from ..core.driver import check_settings, evaluate_start, grad_norm, validate_x0
 from ..core.status import Status
-from ..core.trace import Trace
+from .registry import register_method
 
 PREFIX = "scipy:"
 
@@ -58,71 +60,36 @@ SCIPY_METHODS: dict[str, tuple[bool, dict[str, type]]] = {
     "trust-ncg": (True, dict(_TRUST)),
     "trust-krylov": (True, dict(_TRUST, inexact=bool)),
 }
-
-
-def scipy_method_names() -> list[str]:
-    """``["scipy:BFGS", ...]`` — the names accepted by ``compare -m``."""
-    return [PREFIX + m for m in SCIPY_METHODS]
-
-
-def is_scipy_method(name: str) -> bool:
-    return isinstance(name, str) and name.startswith(PREFIX)
-
-
 _POSITIVE_INTS = {"maxcor", "maxls", "maxfun"}
 
 
-def parse_options(method: str, options: Optional[dict]) -> dict:
-    """Check and convert the options of ``scipy:NAME`` (strings from the CLI or values)."""
-    name = method[len(PREFIX):] if is_scipy_method(method) else method
-    if name not in SCIPY_METHODS:
-        from ..core.errors import unknown_name
-
-        raise unknown_name("method", method, scipy_method_names())
-    allowed = SCIPY_METHODS[name][1]
-    out = {}
-    for key, value in (options or {}).items():
-        if key not in allowed:
-            choices = ", ".join(sorted(allowed)) or "none"
-            raise UsageError(f"`{method}` has no option `{key}` (options: {choices})")
-        v = parse_value(value, allowed[key], f"`{method}` option `{key}`")
-        if allowed[key] in (int, float) and not isinstance(v, bool):
-            if key in _POSITIVE_INTS and not v >= 1:
-                raise UsageError(f"`{method}` option `{key}` must be a positive integer, got {v}")
-            if allowed[key] is float and not v >= 0:
-                raise UsageError(f"`{method}` option `{key}` must be ≥ 0, got {v}")
-        out[key] = v
-    return out
+def scipy_method_names() -> list[str]:
+    """``["scipy:L-BFGS-B", ...]``."""
+    return [PREFIX + m for m in SCIPY_METHODS]
 
 
-class _Recorder:
-    """Wraps the oracle for scipy: remembers recent (x, f, g) and records the trace."""
+def is_scipy_method(name: Any) -> bool:
+    return isinstance(name, str) and name.startswith(PREFIX)
 
-    MEMO = 8
 
-    def __init__(self, problem: Problem, oracle: Oracle, trace: Trace, norm: str, gtol: float, max_time, start: float,
-                 on_record: Optional[Callable[[dict], None]] = None):
-        self.problem, self.oracle, self.trace, self.norm, self.gtol = problem, oracle, trace, norm, gtol
-        self.on_record = on_record
-        self.max_time, self.start = max_time, start
+class _Memo:
+    """Wraps the oracle for scipy: remembers recent (x, f, g) so the callback can read them."""
+
+    SIZE = 8
+
+    def __init__(self, problem, oracle: Oracle):
+        self.problem, self.oracle = problem, oracle
         self.memo: list[tuple[np.ndarray, float, np.ndarray]] = []
-        self.k = 0
-        self.timed_out = False
-        self.stopped_at_gtol = False
-        self.last = None  # (x, f, g) of the last recorded iterate
         self.side: Optional[Oracle] = None
 
     def fun(self, x):
         f, g = self.oracle.value_and_grad(np.asarray(x, dtype=float))
-        self._keep(x, f, g)
+        self.memo.append((np.array(x, dtype=float, copy=True), f, g))
+        del self.memo[: -self.SIZE]
         return f, g
 
     def hessp(self, x, p):
         return self.oracle.hvp(np.asarray(x, dtype=float), np.asarray(p, dtype=float))
-
-    def _keep(self, x, f, g):
-        self.memo.append((np.array(x, dtype=float, copy=True), f, g))
-        del self.memo[: -self.MEMO]
 
     def lookup(self, x) -> tuple[Optional[float], Optional[np.ndarray], str]:
         for xm, f, g in reversed(self.memo):
@@ -133,132 +100,91 @@ class _Recorder:
         f, g = self.side.value_and_grad(np.asarray(x, dtype=float))
         return f, g, "∇f measured off-budget"
 
-    def record(self, x, f, g, step=None, note=""):
-        c = self.oracle.counts
-        f_star = self.problem.f_star
-        rec = dict(
-            iter=self.k, time=time.perf_counter() - self.start, f=f,
-            f_minus_fstar=None if f_star is None else f - f_star, grad_norm=grad_norm(g, self.norm),
-            step=step, alpha=None, nfev=c.nfev, ngev=c.ngev, nhvp=c.nhvp, nhev=c.nhev,
-            inner_iter=0, note=note, x=x,
-        )
-        self.trace.append(**rec)
-        if self.on_record is not None:
-            self.on_record(rec)
-        self.last = (np.array(x, dtype=float, copy=True), f, g)
 
-    def callback(self, intermediate_result):
-        x = np.asarray(intermediate_result.x, dtype=float)
-        f_cached, g, note = self.lookup(x)
-        f = float(intermediate_result.fun) if "fun" in intermediate_result else f_cached
-        step = float(np.linalg.norm(x - self.last[0])) if self.last is not None else None
-        self.k += 1
-        self.record(x, f, g, step, note)
-        if self.gtol > 0 and grad_norm(g, self.norm) <= self.gtol:  # our driver's test, checked as ours is
-            self.stopped_at_gtol = True
-            raise StopIteration
-        if self.max_time is not None and time.perf_counter() - self.start >= self.max_time:
-            self.timed_out = True
-            raise StopIteration
+class ScipyMethod(Method):
+    """``scipy.optimize.minimize(method=scipy_name)`` with the oracle's derivatives and a recording callback."""
 
+    scipy_name: ClassVar[str] = ""
+    uses_hessp: ClassVar[bool] = False
+    summary = "scipy.optimize.minimize reference, same autograd derivatives and counters"
+    default_max_iter = 1000
+    stopping_tests = frozenset({"gtol"})
 
-def run_scipy(
-    problem: Problem,
-    method: str,
-    x0: Any = None,
-    *,
-    options: Optional[dict] = None,
-    gtol: float = 1e-6,
-    norm: str = "inf",
-    max_iter: Optional[int] = None,
-    max_evals: Optional[int] = None,
-    max_time: Optional[float] = None,
-    trace_x: Optional[bool] = None,
-    trace: Optional[Trace] = None,
-    callback: Optional[Callable[[dict], None]] = None,
-) -> Result:
-    """Run ``scipy:NAME`` on ``problem`` and return a :class:`Result` like :func:`optbench.core.driver.run`.
+    def __post_init__(self) -> None:
+        for key, kind in SCIPY_METHODS[self.scipy_name][1].items():
+            v = getattr(self, key)
+            if v is None or kind is bool:
+                continue
+            if key in _POSITIVE_INTS and not v >= 1:
+                raise _option_error(self.name, key, v, "a positive integer")
+            if kind is float and not v >= 0:
+                raise _option_error(self.name, key, v, "≥ 0")
 
-    ``gtol`` is passed to scipy's gradient test where it has one (L-BFGS-B, BFGS, CG use the
-    ∞-norm as we do by default; trust-ncg/trust-krylov use the 2-norm, which bounds the ∞-norm);
-    Newton-CG has no gradient test, only its ``xtol`` on the step. ``max_iter`` → ``maxiter``,
-    ``max_evals`` → L-BFGS-B's ``maxfun``; ``max_time`` stops at the next iteration through the
-    callback. ``trace`` (e.g. one streaming to a CSV) and ``callback`` (called with each
-    record) work as in :func:`optbench.core.driver.run`. Raises :class:`UsageError` for bad options
-    and :class:`RunError` when f(x₀) fails.
-    """
-    from scipy.optimize import minimize
+    def minimize(self, context: RunContext, prepared: Any) -> Ending:
+        from scipy.optimize import minimize
 
-    name = method[len(PREFIX):] if is_scipy_method(method) else method
-    opts = parse_options(method, options)
-    check_settings(gtol, 0.0, 0.0, norm, max_iter, max_evals, max_time)
-    uses_hessp = SCIPY_METHODS[name][0]
-    max_iter = 1000 if max_iter is None else max_iter
-    x = validate_x0(problem.x0 if x0 is None else x0, problem.n, problem.name)
-    record_x = problem.n <= 10 if trace_x is None else bool(trace_x)
-    if trace is None:
-        trace = Trace(problem.n, record_x, problem.f_star)
-    oracle = Oracle(problem)
-    start = time.perf_counter()
-    rec = _Recorder(problem, oracle, trace, norm, gtol, max_time, start, on_record=callback)
-    f0, g0 = evaluate_start(rec.fun, x, problem.name)
-    rec.record(x, f0, g0)
+        st, name = context.stopping, self.scipy_name
+        memo = _Memo(context.problem, context.oracle)
+        memo.memo.append((np.array(context.x0, copy=True), context.f0, context.g0))  # f(x₀) was evaluated for scipy
+        flags = {"stopped_at_gtol": False, "timed_out": False}
+        last = {"x": context.x0}
 
-    scipy_opts: dict = {"maxiter": max_iter}
-    if name in ("L-BFGS-B", "BFGS", "CG", "trust-ncg", "trust-krylov"):
-        scipy_opts["gtol"] = gtol
-    if name == "BFGS" or name == "CG":
-        scipy_opts["norm"] = np.inf if norm == "inf" else 2
-    if name == "L-BFGS-B":
-        scipy_opts["maxfun"] = max_evals if max_evals is not None else 10**9
-        scipy_opts["ftol"] = 0.0  # like our driver's default (ftol = 0: off); -o scipy:L-BFGS-B.ftol=... restores it
-    scipy_opts.update(opts)
-    kwargs = {"hessp": rec.hessp} if uses_hessp else {}
+        def callback(intermediate_result):
+            x = np.asarray(intermediate_result.x, dtype=float)
+            f_cached, g, note = memo.lookup(x)
+            f = float(intermediate_result.fun) if "fun" in intermediate_result else f_cached
+            step = float(np.linalg.norm(x - last["x"]))
+            x = np.array(x, copy=True)
+            last["x"] = x
+            context.record(context.record.k + 1, x, f, g, step, None, 0, note)
+            if st.gradient_test(g):  # our driver's test, checked as ours is
+                flags["stopped_at_gtol"] = True
+                raise StopIteration
+            if context.out_of_time():
+                flags["timed_out"] = True
+                raise StopIteration
 
-    status: Optional[Status] = None
-    message = ""
-    res = None
-    try:
-        res = minimize(rec.fun, x, jac=True, method=name, callback=rec.callback, options=scipy_opts, **kwargs)
-    except KeyboardInterrupt:
-        status, message = Status.INTERRUPTED, f"interrupted by the user during iteration {rec.k + 1}"
-    except Exception as e:  # noqa: BLE001 - the objective may raise anything; report, keep the trace
-        status, message = Status.ERROR, f"iteration {rec.k + 1}: {type(e).__name__}: {e}"
-
-    if res is not None:
+        options: dict = {"maxiter": st.max_iter}
+        if name in ("L-BFGS-B", "BFGS", "CG", "trust-ncg", "trust-krylov"):
+            options["gtol"] = st.gtol
+        if name in ("BFGS", "CG"):
+            options["norm"] = np.inf if st.norm == "inf" else 2
+        if name == "L-BFGS-B":
+            options["maxfun"] = st.max_evals if st.max_evals is not None else 10**9
+            options["ftol"] = 0.0  # like our driver's default (ftol = 0: off); the option ftol restores it
+        options.update({k: v for k, v in self.options().items() if v is not None})
+        kwargs = {"hessp": memo.hessp} if self.uses_hessp else {}
+        res = minimize(memo.fun, context.x0, jac=True, method=name, callback=callback, options=options, **kwargs)
         xf = np.asarray(res.x, dtype=float)
-        ff, gf, _ = rec.lookup(xf)
+        ff, gf, _ = memo.lookup(xf)
         ff = float(res.fun) if np.ndim(res.fun) == 0 else ff
-    else:
-        xf, ff, gf = rec.last
-    trace.finish()
-    gn = grad_norm(gf, norm) if np.all(np.isfinite(gf)) else math.nan
-    if res is not None:
-        status, message = _map_status(name, res, ff, gn, gtol, norm, rec, max_iter)
-    c = oracle.counts
-    return Result(
-        x=xf, fun=ff, jac=gf, nit=rec.k, nfev=c.nfev, njev=c.ngev, nhev=c.nhev, nhvp=c.nhvp,
-        status=status, message=message or status.description, trace=trace,
-        time=time.perf_counter() - start, problem=problem.label, method=PREFIX + name,
-        f_star=problem.f_star, grad_norm=gn, gtol=gtol, norm=norm, options=dict(options or {}),
-    )
+        gn = st.grad_norm(gf) if np.all(np.isfinite(gf)) else math.nan
+        status, message = _map_status(name, res, ff, gn, st, flags, context.record.k)
+        return Ending(status, message, xf, ff, gf)
 
 
-def _map_status(name, res, f, gn, gtol, norm, rec, max_iter) -> tuple[Status, str]:
+def _option_error(method: str, key: str, value, requirement: str):
+    from ..core.errors import UsageError
+
+    return UsageError(f"`{method}` option `{key}` must be {requirement}, got {value}", field=key, value=value,
+                      allowed=requirement)
+
+
+def _map_status(name, res, f, gn, st, flags, nit) -> tuple[Status, str]:
     """Our status from scipy's result: converged only if our gradient test holds at res.x."""
     said = f"scipy: success={bool(res.success)}, status={res.status}, '{str(res.message).strip()}'"
-    sym = "∞" if norm == "inf" else "₂"
+    sym, gtol, max_iter = st.norm_symbol, st.gtol, st.max_iter
     if not (math.isfinite(f) and math.isfinite(gn)):
         return Status.NONFINITE, f"f or ∇f is not finite at scipy's x ({said})"
     if gn <= gtol:
-        if rec.stopped_at_gtol:
+        if flags["stopped_at_gtol"]:
             said = "scipy stopped by optbench's gradient test in the callback"
         return Status.CONVERGED, f"‖∇f‖{sym} = {gn:.3g} ≤ gtol = {gtol:g} ({said})"
-    if rec.timed_out:
-        return Status.MAX_TIME, f"reached max_time = {rec.max_time:g} s ({said})"
+    if flags["timed_out"]:
+        return Status.MAX_TIME, f"reached max_time = {st.max_time:g} s ({said})"
     msg = str(res.message).lower()
     test = f"‖∇f‖{sym} = {gn:.3g} > gtol = {gtol:g}"
-    if rec.k >= max_iter or "maximum number of iterations" in msg or "iterations reached limit" in msg:
+    if nit >= max_iter or "maximum number of iterations" in msg or "iterations reached limit" in msg:
         return Status.MAX_ITER, f"reached max_iter = {max_iter} ({said})"
     if "total no. of f" in msg or "function evaluations" in msg:
         return Status.MAX_EVALS, f"{test} ({said})"
@@ -271,3 +197,22 @@ def _map_status(name, res, f, gn, gtol, norm, rec, max_iter) -> tuple[Status, st
     if "precision loss" in msg or "line search" in msg or "abnormal" in msg:
         return Status.LINE_SEARCH_FAILED, f"{test} ({said})"
     return Status.SOLVER_FAILED, f"{test} ({said})"
+
+
+def _make_class(scipy_name: str, uses_hessp: bool, options: dict[str, type]) -> type:
+    caps = {Capability.GRADIENT} | ({Capability.HVP} if uses_hessp else set())
+    cls = make_dataclass(
+        "Scipy" + "".join(c for c in scipy_name.title() if c.isalnum()),
+        [(k, Optional[t], None) for k, t in options.items()],
+        bases=(ScipyMethod,),
+        frozen=True,
+        namespace={"name": PREFIX + scipy_name, "scipy_name": scipy_name, "uses_hessp": uses_hessp,
+                   "capabilities": frozenset(caps)},
+    )
+    cls.__module__ = __name__
+    globals()[cls.__name__] = cls  # picklable by reference
+    cls.__doc__ = f"scipy.optimize.minimize(method='{scipy_name}') through optbench's oracle and driver."
+    return register_method(cls)
+
+
+SCIPY_CLASSES = {name: _make_class(name, hessp, opts) for name, (hessp, opts) in SCIPY_METHODS.items()}

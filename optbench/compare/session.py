@@ -1,0 +1,123 @@
+"""One comparison end to end: check the grid, claim the run directory, run, keep every result, draw.
+
+:func:`run_comparison` is what ``optbench compare`` calls (and what a script would): it
+expands and checks the grid before anything is written, writes the manifest, runs the
+grid with :func:`~optbench.compare.executors.run_grid` (serial, processes or Dask),
+streams every finished run into the run directory, finishes the manifest, and draws the
+figures. Progress flows out through ``on_start``/``on_done`` callbacks; nothing here prints.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+from ..core.errors import UsageError
+from .executors import GridOutcome, connect_dask, not_run, run_grid
+from .grid import PERTURBATION_SCALE, Budgets, RunSpec, expand_grid
+from .profiles import COST_MODEL
+
+
+@dataclass
+class Comparison:
+    """What a comparison left: its run directory, state, records and summary rows, and the figures drawn."""
+
+    run_dir: Path
+    state: str
+    specs: list
+    records: list
+    rows: list
+    interrupted: bool
+    plots: list = field(default_factory=list)
+    plot_error: Optional[str] = None
+    finished_runs: int = 0
+
+
+def manifest_for(problems: list[str], methods: list[str], options: dict, grid: dict, seeds: Optional[int],
+                 specs: list[RunSpec], budgets: Budgets, files: tuple, jobs: int, dask: Optional[str],
+                 argv: Optional[list[str]] = None) -> dict:
+    """The manifest of a comparison: what was asked, with what, on which machine."""
+    from .rundir import command_line, machine, now_iso, versions
+
+    return {
+        "command": command_line(), "argv": list(sys.argv[1:] if argv is None else argv), "cwd": str(Path.cwd()),
+        "start": now_iso(), "problems": list(problems), "problem_files": list(files), "param_grid": grid,
+        "methods": methods, "options": options, "seeds": seeds,
+        "seed_modes": {s.problem: s.seed_mode for s in specs},
+        "perturbation": {"scale": PERTURBATION_SCALE,
+                         "rule": "seed s > 0 without a problem seed parameter: x0_i + scale*(1+|x0_i|)*xi_i, "
+                                 "xi ~ N(0, I) from numpy.random.default_rng(s)"},
+        "budgets": budgets.as_dict(),
+        "executor": {"kind": "dask" if dask else ("processes" if jobs > 1 else "serial"), "jobs": jobs, "dask": dask},
+        "cost_model": f"{COST_MODEL} (gradient-equivalents)",
+        "versions": versions(), "machine": machine(),
+    }
+
+
+def run_comparison(
+    problems: list[str],
+    methods: list[str],
+    *,
+    options: Optional[dict[str, dict]] = None,
+    param_grid: Optional[dict[str, list]] = None,
+    seeds: Optional[int] = None,
+    budgets: Budgets = Budgets(),
+    out: Optional[Path] = None,
+    jobs: int = 1,
+    dask: Optional[str] = None,
+    plots: bool = True,
+    problem_files: tuple = (),
+    argv: Optional[list[str]] = None,
+    on_start: Optional[Callable[[RunSpec], None]] = None,
+    on_done: Optional[Callable[[Any], None]] = None,
+    on_plan: Optional[Callable[[list], None]] = None,
+) -> Comparison:
+    """Run ``methods`` on the grid of ``problems`` × ``param_grid`` × ``seeds``; keep it all in a run directory."""
+    from .rundir import RunWriter, default_run_dir, prepare_run_dir, summary_row
+
+    if not isinstance(jobs, int) or jobs < 1:
+        raise UsageError(f"{{field}} must be a positive integer, got {jobs!r}", field="jobs", value=jobs)
+    if dask is not None and jobs != 1:
+        raise UsageError("give either {field} or --dask, not both", field="jobs", value=jobs)
+    options = options or {m: {} for m in methods}
+    grid = dict(param_grid or {})
+    files = tuple(str(Path(p).resolve()) for p in problem_files)
+    specs = expand_grid(list(problems), grid, seeds, methods, options, files)
+    if on_plan is not None:
+        on_plan(specs)
+    client = connect_dask(dask) if dask is not None else None  # connect before anything is written
+    name = "-".join(Path(p.split(":")[-1]).stem for p in problems)
+    run_dir = prepare_run_dir(out if out is not None else default_run_dir(name))
+    writer = RunWriter(run_dir, manifest_for(problems, methods, options, grid, seeds, specs, budgets, files, jobs,
+                                             dask, argv), specs)
+    finished: dict = {}
+
+    def done(rec) -> None:
+        finished[rec.spec.run_id] = rec
+        writer.add(rec)
+        if on_done is not None:
+            on_done(rec)
+
+    try:
+        outcome = run_grid(specs, budgets, jobs=jobs, dask=client, on_start=on_start, on_done=done)
+    except KeyboardInterrupt:  # a second Ctrl-C while the executor was winding down
+        why = "the comparison was interrupted before this run finished"
+        outcome = GridOutcome([finished.get(s.run_id) or not_run(s, why) for s in specs], True)
+    finally:
+        if client is not None:
+            client.close()
+    writer.finish(outcome.records, outcome.interrupted)
+    rows = [summary_row(r) for r in outcome.records]
+    result = Comparison(run_dir, writer.manifest["state"], specs, outcome.records, rows, outcome.interrupted,
+                        finished_runs=writer.manifest["finished_runs"])
+    if plots:
+        try:
+            from .plots import render_all
+
+            result.plots = render_all(run_dir, rows, {r.spec.run_id: r.trace for r in outcome.records},
+                                      gtol=budgets.gtol)
+        except Exception as e:  # noqa: BLE001 - the results are kept even if a figure fails
+            result.plot_error = f"{type(e).__name__}: {e}"
+    return result

@@ -99,12 +99,13 @@ def test_step_never_mutates_its_inputs(method, start):
 
 
 def _same(a, b) -> bool:
-    """Deep equality of states made of dicts, tuples, arrays, numbers and dataclasses."""
+    """Deep equality of states made of dicts, tuples, arrays, numbers and dataclasses (an L-BFGS memory by
+    its live rows, wherever its arena keeps them)."""
     import dataclasses
 
     if dataclasses.is_dataclass(a) and not isinstance(a, type):
         return type(a) is type(b) and all(_same(getattr(a, f.name), getattr(b, f.name))
-                                          for f in dataclasses.fields(a) if f.name != "arena") and (
+                                          for f in dataclasses.fields(a) if f.name not in ("arena", "start")) and (
             not hasattr(a, "W") or np.array_equal(a.W, b.W))
     if isinstance(a, dict):
         return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)

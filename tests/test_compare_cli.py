@@ -197,7 +197,7 @@ def test_jobs_give_the_same_summary_as_serial(tmp_path):
 
 
 def test_unreachable_dask_scheduler_writes_nothing(tmp_path, monkeypatch):
-    import optbench.compare.grid as oc
+    import optbench.compare.session as oc
 
     real = oc.connect_dask
     monkeypatch.setattr(oc, "connect_dask", lambda address, timeout=10.0: real(address, 1.0))

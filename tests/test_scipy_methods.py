@@ -102,7 +102,7 @@ def test_options_are_checked_and_converted():
     m = make_method("scipy:L-BFGS-B", {"maxcor": "5", "ftol": "1e-12"})
     assert (m.maxcor, m.ftol, m.maxls, m.maxfun) == (5, 1e-12, None, None)
     assert make_method("scipy:trust-krylov", {"inexact": "false"}).inexact is False
-    with pytest.raises(UsageError, match="has no option `m`"):
+    with pytest.raises(UsageError, match="scipy:L-BFGS-B option 'm' not found"):
         make_method("scipy:L-BFGS-B", {"m": "5"})
     with pytest.raises(UsageError, match="must be an integer"):
         make_method("scipy:L-BFGS-B", {"maxcor": "lots"})

@@ -62,7 +62,7 @@ def compare_command(
     max_evals: Optional[int] = typer.Option(None, "--max-evals", help="Budget of calls of f per run."),
     max_time: Optional[float] = typer.Option(
         None, "--max-time", help="Time budget per run in seconds (default: none — budgets are iterations and "
-                                 "evaluations, so results do not depend on the machine's load)."),
+                                 "evaluations, so results do not depend on the machine's load; 0 = none)."),
     out: Optional[Path] = typer.Option(None, "--out", help="Run directory (default runs/<timestamp>-<problems>)."),
     jobs: int = typer.Option(1, "--jobs", "-j", help="Run in N processes on this machine."),
     blas_threads: int = typer.Option(1, "--blas-threads", help="BLAS threads per run (0 = the library default)."),
@@ -82,7 +82,9 @@ def compare_command(
 
     if blas_threads < 0:
         raise UsageError(f"--blas-threads must be ≥ 0 (0 = the library default), got {blas_threads}")
-    budgets = Budgets(gtol=gtol, norm=norm, max_iter=max_iter, max_evals=max_evals, max_time=max_time,
+    if max_time is not None and max_time < 0:
+        raise UsageError(f"--max-time must be ≥ 0 seconds (0 = no limit), got {max_time}")
+    budgets = Budgets(gtol=gtol, norm=norm, max_iter=max_iter, max_evals=max_evals, max_time=max_time or None,
                       blas_threads=blas_threads or None)
     load_problem_files(problem_files)
     method_list = parse_methods(methods)

@@ -133,6 +133,8 @@ def show_one(name: str) -> None:
         cls = solvers[name]
         show_scipy_method(cls) if issubclass(cls, ScipyMethod) else show_solver(cls)
         return
+    if name.startswith("scipy:"):
+        raise unknown_name("method", name, solvers)
     if ":" in name or name.endswith(".py") or name in registry():
         show_problem(get_spec(name))
         return

@@ -64,10 +64,11 @@ def solve_command(
     from .render import summary_text, trace_table
     from .tracefile import csv_trace
 
-    for flag, value, least in (("--rows", rows, 3), ("--trace-rows", trace_rows, 1), ("--csv-every", csv_every, 1),
-                               ("--blas-threads", blas_threads, 0)):
+    for flag, value, least in (("--rows", rows, 3), ("--trace-rows", trace_rows, 1), ("--csv-every", csv_every, 1)):
         if value < least:
             raise UsageError(f"{flag} must be at least {least}, got {value}")
+    if blas_threads < 0:
+        raise UsageError(f"--blas-threads must be ≥ 0 (0 = the library default), got {blas_threads}")
     load_problem_files(problems)
     params, options = parse_assignments(param, "--param"), parse_assignments(option, "--option")
     stopping = Stopping(gtol=gtol, ftol=ftol, xtol=xtol, norm=norm, max_iter=max_iter, max_evals=max_evals,

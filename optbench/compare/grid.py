@@ -247,15 +247,15 @@ def expand_grid(
             if name not in declared:
                 listed = ", ".join(sorted(declared)) or "none"
                 raise UsageError(f"problem '{pname}' has no parameter '{name}' (its parameters: {listed}); "
-                                 f"scope it to the problems that have it, e.g. {{field}} OTHER.{name}=...",
+                                 f"scope it to the problems that have it, e.g. OTHER.{name}=...",
                                  field="params", value=name)
             for v in values:
                 bind(spec.params, {name: v}, pname, "parameter")  # one-line error on a bad value
             mine[name] = list(values)
         if "seed" in declared and seeds is not None:
             if "seed" in mine:
-                raise UsageError(f"problem '{pname}': give either a seed parameter (-p seed=...) or a number of "
-                                 "seeds (--seeds), not both", field="seeds")
+                raise UsageError(f"problem '{pname}': give either a seed parameter (seed=...) or a number of "
+                                 "seeds, not both", field="seeds")
             seed_values, mode = list(range(seeds)), "problem"
         elif "seed" in mine:
             seed_values, mode = [None], "problem"

@@ -65,8 +65,13 @@ def load_errors() -> dict[str, str]:
 
 
 def method_params(cls: type) -> list[Param]:
-    """A method's options: its dataclass fields, with types and defaults."""
-    return [p for p in signature_params(cls) if not p.name.startswith("_")]
+    """A method's options: its dataclass fields, with types and defaults — its own first, then inherited ones."""
+    params = [p for p in signature_params(cls) if not p.name.startswith("_")]
+    rank = {}
+    for depth, klass in enumerate(cls.__mro__):
+        for name in getattr(klass, "__annotations__", {}):
+            rank.setdefault(name, (depth, list(klass.__annotations__).index(name)))
+    return sorted(params, key=lambda p: rank.get(p.name, (len(cls.__mro__), 0)))
 
 
 def lookup(name: str) -> type:

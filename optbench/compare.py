@@ -192,7 +192,12 @@ def resolve_options(methods: list[str], options: dict[str, str]) -> dict[str, di
 
 
 def parse_param_grid(items: list[str] | None) -> dict[str, list[str]]:
-    """``["n=10,100", "rosenbrock.a=1"]`` → ``{"n": ["10", "100"], "rosenbrock.a": ["1"]}``."""
+    """``["n=10,100", "rosenbrock.a=1"]`` → ``{"n": ["10", "100"], "rosenbrock.a": ["1"]}``.
+
+    Integer ranges ``id=1..35`` (ends included), also mixed ``id=1..3,7``: :func:`expand_ranges`.
+    """
+    from .ranges import expand_ranges
+
     grid: dict[str, list[str]] = {}
     for item in items or []:
         if "=" not in item or not item.split("=", 1)[0].strip():
@@ -201,7 +206,7 @@ def parse_param_grid(items: list[str] | None) -> dict[str, list[str]]:
         vals = [v.strip() for v in values.split(",")]
         if any(v == "" for v in vals):
             raise UsageError(f"-p {item}: empty value in the list; write -p {key}=1,2,3")
-        grid[key.strip()] = vals
+        grid[key.strip()] = expand_ranges(vals, f"-p {item}")
     return grid
 
 

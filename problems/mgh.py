@@ -273,8 +273,7 @@ def _linear_rank1_zero(n, m):
 
 
 def _chebyquad(n, m):
-    k = onp.arange(1, m + 1)
-    integral = onp.where(k % 2 == 0, -1.0 / (k.astype(float) ** 2 - 1.0), 0.0)  # ∫₀¹ T_k(2t − 1) dt
+    integral = onp.array([-1.0 / (k * k - 1.0) if k % 2 == 0 else 0.0 for k in range(1, m + 1)])  # ∫₀¹ T_k(2t−1)
 
     def r(x):
         y = 2.0 * x - 1.0  # shifted Chebyshev T_k(2x − 1) by the three-term recurrence

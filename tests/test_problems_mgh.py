@@ -181,6 +181,9 @@ def test_list_shows_every_name_and_f_star():
     for name in ("Rosenbrock", "Freudenstein and Roth", "Gulf research and development", "Osborne 2",
                  "Linear function – rank 1 with zero columns and rows", "Chebyquad"):
         assert name in r.stdout
-    rows = [line.split() for line in r.stdout.splitlines() if line[:4].strip().isdigit()]
+    lines = r.stdout.splitlines()
+    start = next(k for k, line in enumerate(lines) if line.split()[:2] == ["id", "name"])
+    rows = [line.split() for line in lines[start + 1: start + 36]]
     assert [int(row[0]) for row in rows] == IDS
     assert rows[9][-1] == "87.9458" and rows[15][-1] == "85822.2"  # Meyer, Brown and Dennis
+    assert "Notes:" in r.stdout and "48.9842" in r.stdout  # the other minima, e.g. Freudenstein–Roth's

@@ -187,3 +187,54 @@ def test_list_shows_every_name_and_f_star():
     assert [int(row[0]) for row in rows] == IDS
     assert rows[9][-1] == "87.9458" and rows[15][-1] == "85822.2"  # Meyer, Brown and Dennis
     assert "Notes:" in r.stdout and "48.9842" in r.stdout  # the other minima, e.g. Freudenstein–Roth's
+
+
+# Direct transcriptions of the paper's sums (loops over i and j), against the vectorised residuals.
+def _naive_f(i, x):
+    n = x.size
+    h = 1.0 / (n + 1)
+    t = [h * (k + 1) for k in range(n)]
+    r = []
+    if i == 28:
+        for k in range(n):
+            left = x[k - 1] if k > 0 else 0.0
+            right = x[k + 1] if k < n - 1 else 0.0
+            r.append(2 * x[k] - left - right + h * h * (x[k] + t[k] + 1) ** 3 / 2)
+    elif i == 29:
+        for k in range(n):
+            s1 = sum(t[j] * (x[j] + t[j] + 1) ** 3 for j in range(k + 1))
+            s2 = sum((1 - t[j]) * (x[j] + t[j] + 1) ** 3 for j in range(k + 1, n))
+            r.append(x[k] + h * ((1 - t[k]) * s1 + t[k] * s2) / 2)
+    elif i == 30:
+        for k in range(n):
+            left = x[k - 1] if k > 0 else 0.0
+            right = x[k + 1] if k < n - 1 else 0.0
+            r.append((3 - 2 * x[k]) * x[k] - left - 2 * right + 1)
+    elif i == 31:
+        for k in range(n):
+            band = [j for j in range(max(0, k - 5), min(n - 1, k + 1) + 1) if j != k]
+            r.append(x[k] * (2 + 5 * x[k] ** 2) + 1 - sum(x[j] * (1 + x[j]) for j in band))
+    elif i == 35:
+        cheb = np.polynomial.chebyshev
+        for k in range(1, n + 1):
+            integral = -1.0 / (k * k - 1) if k % 2 == 0 else 0.0
+            r.append(np.mean(cheb.chebval(2 * x - 1, [0] * k + [1])) - integral)
+    elif i == 24:
+        a = 1e-5
+        r.append(x[0] - 0.2)
+        for k in range(2, n + 1):
+            y = np.exp(k / 10) + np.exp((k - 1) / 10)
+            r.append(a**0.5 * (np.exp(x[k - 1] / 10) + np.exp(x[k - 2] / 10) - y))
+        for k in range(n + 1, 2 * n):
+            r.append(a**0.5 * (np.exp(x[k - n] / 10) - np.exp(-0.1)))
+        r.append(sum((n - j) * x[j] ** 2 for j in range(n)) - 1)
+    return float(np.sum(np.square(r)))
+
+
+@pytest.mark.parametrize("i", [24, 28, 29, 30, 31, 35])
+def test_vectorised_sums_match_a_direct_transcription(i):
+    rng = np.random.default_rng(100 + i)
+    for n in (1, 7, 12):
+        p = _problem(i, n=n)
+        x = p.x0 + 0.3 * rng.standard_normal(n)
+        assert p.f(x) == pytest.approx(_naive_f(i, x), rel=1e-12, abs=1e-300)

@@ -306,11 +306,6 @@ def _fixed(value):
     return lambda *_: value
 
 
-def _at(table):
-    """f* published only for some sizes: table keyed by n (or by m, via the caller)."""
-    return lambda key: table.get(key)
-
-
 def _n_at_least(k, extra=None):
     def rule(n):
         if n < k:
@@ -384,9 +379,11 @@ ENTRIES: dict[int, Entry] = {
     22: Entry("Extended Powell singular", _extended_powell, 12, lambda n: n,
               lambda n: onp.tile([3.0, -1.0, 0.0, 1.0], n // 4), _fixed(0.0), _ones(0),
               n_rule=lambda n: None if n >= 4 and n % 4 == 0 else "n a multiple of 4"),
-    23: Entry("Penalty I", _penalty1, 10, lambda n: n + 1, lambda n: onp.arange(1.0, n + 1), lambda n, m: _PENALTY1.get(n),
+    23: Entry("Penalty I", _penalty1, 10, lambda n: n + 1, lambda n: onp.arange(1.0, n + 1),
+              lambda n, m: _PENALTY1.get(n),
               n_rule=_n_at_least(1), note="f* published for n = 4, 10"),
-    24: Entry("Penalty II", _penalty2, 10, lambda n: 2 * n, lambda n: onp.full(n, 0.5), lambda n, m: _PENALTY2.get(n),
+    24: Entry("Penalty II", _penalty2, 10, lambda n: 2 * n, lambda n: onp.full(n, 0.5),
+              lambda n, m: _PENALTY2.get(n),
               n_rule=_n_at_least(1), note="f* published for n = 4, 10"),
     25: Entry("Variably dimensioned", _variably_dimensioned, 10, lambda n: n + 2,
               lambda n: 1.0 - onp.arange(1, n + 1) / n, _fixed(0.0), _ones(1), n_rule=_n_at_least(1)),
@@ -491,7 +488,7 @@ def _mgh(id: int = 1, n: Optional[int] = None, m: Optional[int] = None, scale: f
                    description=f"MGH {id}: {e.name} (n = {n}, m = {m})" + (f"; {e.note}" if e.note else ""))
 
 
-_mgh.__doc__ = f"""Moré–Garbow–Hillstrom problem `id` (1–35, the paper's numbering): f = Σᵢ rᵢ(x)², standard x₀.
+_mgh.__doc__ = f"""Moré–Garbow–Hillstrom problem `id` (1–35, paper numbering): f = Σᵢ rᵢ(x)² from the standard x₀.
 
 Moré, Garbow & Hillstrom, "Testing unconstrained optimization software", ACM TOMS 7 (1981), §3.
 n and m are the paper's where fixed; * marks a size you may set (-p n=…, -p m=…; the default is

@@ -51,7 +51,8 @@ def compare_command(
                                      "scipy:CG, scipy:Newton-CG, scipy:trust-ncg, scipy:trust-krylov."),
     param: Optional[List[str]] = typer.Option(None, "--param", "-p",
                                               help="Problem parameter grid: n=10,100 (every problem) or "
-                                                   "rosenbrock.n=10,100 (one problem). Repeatable."),
+                                                   "rosenbrock.n=10,100 (one problem); integer ranges "
+                                                   "id=1..35 or id=1..3,7 (ends included). Repeatable."),
     seeds: Optional[int] = typer.Option(None, "--seeds", help="K repetitions, seeds 0..K-1 (problem seed, or a perturbed x0)."),
     option: Optional[List[str]] = typer.Option(None, "--option", "-o",
                                                help="Solver option: method.key=value (one method) or key=value "

@@ -190,7 +190,12 @@ def resolve_options(methods: list[str], options: dict[str, str]) -> dict[str, di
 
 
 def parse_param_grid(items: list[str] | None) -> dict[str, list[str]]:
-    """``["n=10,100", "rosenbrock.a=1"]`` → ``{"n": ["10", "100"], "rosenbrock.a": ["1"]}``."""
+    """``["n=10,100", "rosenbrock.a=1"]`` → ``{"n": ["10", "100"], "rosenbrock.a": ["1"]}``.
+
+    Integer ranges ``id=1..35`` (ends included), also mixed ``id=1..3,7``: :func:`expand_ranges`.
+    """
+    from .ranges import expand_ranges
+
     grid: dict[str, list[str]] = {}
     for item in items or []:
         if "=" not in item or not item.split("=", 1)[0].strip():
@@ -200,7 +205,7 @@ def parse_param_grid(items: list[str] | None) -> dict[str, list[str]]:
         if any(v == "" for v in vals):
             raise UsageError(f"{{field}} {item}: empty value in the list; write {{field}} {key}=1,2,3", field="params",
                              value=item)
-        grid[key.strip()] = vals
+        grid[key.strip()] = expand_ranges(vals, f"{{field}} {item}")
     return grid
 
 

@@ -38,10 +38,15 @@ class OptbenchError(Exception):
         """The message, with ``{field}`` read through ``names`` (e.g. the CLI's flag names)."""
         if self.field is None:
             return self.template
-        return self.template.replace("{field}", (names or {}).get(self.field, self.field))
+        name = (names or {}).get(self.field) or _PLAIN.get(self.field, self.field)
+        return self.template.replace("{field}", name)
 
     def __str__(self) -> str:
         return self.render()
+
+
+#: how the library itself names the fields that are not one keyword
+_PLAIN = {"params": "parameter", "options": "option", "methods": "methods"}
 
 
 class UsageError(OptbenchError, ValueError):

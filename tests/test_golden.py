@@ -1,0 +1,31 @@
+"""Golden results: the behaviour recorded in tests/golden/golden.json still holds.
+
+Statuses, iteration and evaluation counts must match exactly; floats to a relative 1e-6
+(another machine's BLAS or libm may round differently, and L-BFGS/CG amplify last-bit
+differences over dozens of iterations — a change of algorithm moves them far more).
+``python tests/golden/golden.py compare`` runs every case and compares bit for bit on
+the machine that recorded them; this test runs a fast subset (see golden.py to re-record).
+"""
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).parent / "golden"
+sys.path.insert(0, str(HERE))
+import golden  # noqa: E402
+
+RECORDED = json.loads(golden.GOLDEN.read_text())
+FAST = ["rosen2", "rosen-ext20", "quad10", "quad-tri", "beale", "powell", "camel-saddle", "rosen-ftol"]
+CASES = [c for c in golden.cases() if c[0].split("/")[0] in FAST and not (c[4] == "gd" and c[0].startswith("rosen"))]
+
+
+@pytest.mark.parametrize("name,prob,params,x0,method,kw", CASES, ids=[c[0] for c in CASES])
+def test_golden_case_unchanged(name, prob, params, x0, method, kw):
+    from optbench.core.threads import blas_threads
+
+    with blas_threads(1):
+        now = golden.run_case(prob, params, x0, method, kw)
+    assert golden.differences(RECORDED[name], now, rtol=1e-6) == []

@@ -225,29 +225,6 @@ def strong_wolfe(
     return _fallback(f"no strong Wolfe step after {max_evals} evaluations")
 
 
-def search(
-    kind: str,
-    oracle: Oracle,
-    x: np.ndarray,
-    f0: float,
-    g0: np.ndarray,
-    d: np.ndarray,
-    t0: float = 1.0,
-    c1: float = 1e-4,
-    c2: float = 0.9,
-    rho: float = 0.5,
-) -> LineSearchResult:
-    """Dispatch on ``kind``: ``"armijo"`` (backtracking), ``"wolfe"`` (strong Wolfe) or ``"none"`` (t = t0)."""
-    if kind == "armijo":
-        return backtracking(oracle, x, f0, g0, d, t0=t0, c1=c1, rho=rho)
-    if kind == "wolfe":
-        return strong_wolfe(oracle, x, f0, g0, d, t0=t0, c1=c1, c2=c2)
-    if kind == "none":
-        xt = x + t0 * d
-        return LineSearchResult(True, t0, xt, math.nan, None, 0, conditions="none")
-    raise ValueError(f"unknown line search {kind!r}")
-
-
 def _check_open(owner: str, name: str, value, lo: float, hi: float, lo_name: str = "") -> None:
     if not (isinstance(value, (int, float)) and not isinstance(value, bool) and lo < value < hi):
         lo_text = lo_name or f"{lo:g}"
@@ -294,7 +271,7 @@ class FullStep:
     kind = "none"
 
     def __call__(self, oracle: Oracle, x, f0, g0, d, t0: float = 1.0) -> LineSearchResult:
-        return search("none", oracle, x, f0, g0, d, t0=t0)
+        return LineSearchResult(True, t0, x + t0 * d, math.nan, None, 0, conditions="none")
 
 
 def make_line_search(kind: str, c1: float = 1e-4, c2: float = 0.9, rho: float = 0.5):

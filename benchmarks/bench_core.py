@@ -18,7 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rich.console import Console  # noqa: E402
 
-from optbench.bench.suite import environment, run_core  # noqa: E402
+from optbench.bench.core import run_core  # noqa: E402
+from optbench.bench.environment import environment  # noqa: E402
 from optbench.cli.bench_render import core_markdown, core_table, publish  # noqa: E402
 
 

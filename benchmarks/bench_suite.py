@@ -21,7 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rich.console import Console  # noqa: E402
 
-from optbench.bench.suite import environment, run_suite, suite_cases  # noqa: E402
+from optbench.bench.environment import environment  # noqa: E402
+from optbench.bench.suite import run_suite, suite_cases  # noqa: E402
 from optbench.cli.bench_render import publish, suite_markdown, suite_table  # noqa: E402
 
 

@@ -10,9 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from optbench import Problem
-from optbench.bench.suite import (
-    CORE_KEYS, RECORD_KEYS, Case, environment, measure_run, run_core, run_suite, suite_cases,
-)
+from optbench.bench.core import run_core
+from optbench.bench.environment import environment
+from optbench.bench.suite import CORE_KEYS, RECORD_KEYS, Case, measure_run, run_suite, suite_cases
 from optbench.bench.report import write_bench_json
 from optbench.cli.bench_render import core_table, suite_table
 from optbench.cli import app
@@ -160,7 +160,7 @@ def test_cli_bench_usage_error_is_one_line():
 
 
 def test_cli_startup_rows_bound_seconds():
-    from optbench.bench.suite import core_cli
+    from optbench.bench.core import core_cli
 
     rows = core_cli(repeats=1)
     assert [r["metric"] for r in rows] == ["python -c pass", "optbench --help",

@@ -5,7 +5,8 @@ import numpy as onp
 import pytest
 
 import optbench
-from optbench.lab.check import EPS, check, fit_order, float32_demo, start_point
+from optbench.lab.check import check, start_point
+from optbench.lab.finite_differences import EPS, fit_order, float32_demo
 from optbench.core.errors import UsageError
 
 from lab_problems import mlp, quadratic, rosen_hand

@@ -20,7 +20,9 @@ def bench_command(
     threads: int = typer.Option(1, "--threads", help="BLAS threads (0 leaves them alone)."),
 ) -> None:
     """optbench vs scipy.optimize: same problems, same autograd derivatives; wall time and gradient ratios."""
-    from ..bench.suite import environment, run_core, run_suite, suite_cases
+    from ..bench.core import run_core
+    from ..bench.environment import environment
+    from ..bench.suite import run_suite, suite_cases
     from ..bench.report import write_bench_json
     from .bench_render import core_table, suite_table
     from ..core.errors import UsageError

@@ -102,7 +102,7 @@ def _demo(plot: Optional[Path], json_out: bool) -> None:
     from dataclasses import asdict
 
     from . import lab_render as lr
-    from ..lab.check import float32_demo
+    from ..lab.finite_differences import float32_demo
 
     _check_plot_path(plot)
     d = float32_demo()

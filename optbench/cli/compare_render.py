@@ -12,7 +12,7 @@ instance; the smallest iterations, evaluation counts, cost and time over the run
 from __future__ import annotations
 
 import math
-from typing import Any, Optional
+from typing import Optional
 
 from rich import box
 from rich.markup import escape

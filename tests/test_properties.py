@@ -61,8 +61,12 @@ def test_properties_on_random_convex_quadratics(data, method):
     calls_after_run = calls["n"]
     check_invariants(prob, r, {"n": calls_after_run}, method)
     x_star = np.linalg.solve(A, b)
-    if r.status.value == "converged":
-        assert np.linalg.norm(r.x - x_star) <= 1e-3 * (1 + np.linalg.norm(x_star))
+    if method == "gd" and r.status.value == "max_iter":  # κ up to 1e3: steepest descent may need more
+        assert r.fun <= prob.f(x0) and r.nit == 500
+        return
+    # every other method solves a convex quadratic within the budget, to the accuracy gtol implies
+    assert r.status.value == "converged", (method, r.message)
+    assert np.linalg.norm(r.x - x_star) <= 1e-6 * np.linalg.norm(np.linalg.inv(A), 2) * np.sqrt(len(b)) * 1.01
 
 
 @FAST
@@ -98,7 +102,12 @@ def test_cli_never_prints_a_traceback(args):
     if "--max-iter" not in args:
         args += ["--max-iter", "50"] if args[0] == "solve" else []
     r = runner.invoke(app, args)
-    assert "Traceback" not in r.output
+    assert "Traceback" not in r.output and "internal error" not in r.output, (args, r.output)
     assert r.exit_code in (0, 1, 2), (args, r.exit_code, r.output)
+    ours = r.stderr.startswith("error: ") and r.stderr.count("\n") == 1  # our one-line message
+    if r.exit_code == 1:  # a run that could not be carried out says so in one line
+        assert ours, (args, r.stderr)
+    elif r.exit_code == 2:  # a refused input: our one line, or click's usage message for a malformed command line
+        assert ours or (r.stderr.startswith("Usage: ") and "Error: " in r.stderr), (args, r.stderr)
     if r.exit_code != 0 and r.exception is not None and not isinstance(r.exception, SystemExit):
         raise AssertionError(f"uncaught {type(r.exception).__name__}: {r.exception} for {args}")

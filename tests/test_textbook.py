@@ -23,13 +23,16 @@ def test_pure_newton_on_quartic_reproduces_textbook_iterates(quartic_file):
     assert all(a == 1.0 for a in r.trace.column("alpha")[1:])
 
 
-def test_pure_newton_hand_loop_matches():
+def test_pure_newton_matches_the_hand_loop(quartic_file):
+    """optbench's pure Newton (no line search) against x ← x − f'(x)/f''(x) written out by hand."""
+    r = optbench.solve(f"{quartic_file}:quartic", "newton", options={"line_search": "none"}, gtol=0, max_iter=5)
     x = 2.0
     hand = [x]
     for _ in range(5):
         x = x - (4 * x**3 - 4 * x) / (12 * x**2 - 4)
         hand.append(x)
-    assert np.allclose(hand, NEWTON_ITERATES, rtol=1e-14)
+    np.testing.assert_allclose([row["x_1"] for row in r.trace.rows()], hand, rtol=1e-14, atol=0)
+    np.testing.assert_allclose(hand, NEWTON_ITERATES, rtol=1e-14)
 
 
 def test_fixed_step_gd_follows_the_textbook_loop():

@@ -82,6 +82,9 @@ class Oracle:
         #: second pass through f.
         self.linearize_gradients = False
         self._lin: Optional[Callable[[onp.ndarray], onp.ndarray]] = None  # hvp operator at self._x
+        #: (x, f, g, lin) of the point cached before the current one: a trust-region method that
+        #: rejects a trial point returns to it at no cost. At most one linearization is kept.
+        self._prev: Optional[tuple] = None
 
     # ------------------------------------------------------------------ counters
     @property
@@ -106,10 +109,26 @@ class Oracle:
         return self._user_f(x)
 
     def _at_cached(self, x: onp.ndarray) -> bool:
-        return self._x is not None and (x is self._x or onp.array_equal(x, self._x))
+        """Is x the cached point? The previous point counts too: it becomes the current one."""
+        if self._x is not None and (x is self._x or onp.array_equal(x, self._x)):
+            return True
+        prev = self._prev
+        if prev is not None and (x is prev[0] or onp.array_equal(x, prev[0])):
+            self._prev = (self._x, self._f, self._g, self._lin)
+            self._x, self._f, self._g, self._lin = prev
+            return True
+        return False
+
+    def _keep_linearization(self, apply: Callable[[onp.ndarray], onp.ndarray]) -> None:
+        """Keep ``apply`` as the current point's linearization, dropping the previous point's (memory)."""
+        self._lin = apply
+        if self._prev is not None and self._prev[3] is not None:
+            self._prev = self._prev[:3] + (None,)
 
     def _remember(self, x: onp.ndarray, f: Optional[float], g: Optional[onp.ndarray]) -> None:
         if not self._at_cached(x):
+            if self._x is not None:
+                self._prev = (self._x, self._f, self._g, self._lin)
             self._x = onp.array(x, dtype=float, copy=True)
             self._f, self._g, self._lin = None, None, None
         if f is not None:
@@ -164,7 +183,7 @@ class Oracle:
             fx, g, apply = self._linearize(x)
             self.counts.ngev += 1
             self._remember(x, fx, g)
-            self._lin = apply
+            self._keep_linearization(apply)
             return fx, g
         try:
             vjp, ans = make_vjp(self._counted_f, x)
@@ -249,7 +268,7 @@ class Oracle:
             return self._lin
         fx, g, apply = self._linearize(x)
         self._remember(x, fx, g)
-        self._lin = apply
+        self._keep_linearization(apply)
         return apply
 
     def hess(self, x: onp.ndarray) -> onp.ndarray:

@@ -8,6 +8,7 @@ and decides when to stop, in this order after each accepted step:
 3. ‖∇f(x)‖ ≤ gtol → ``converged`` (∞-norm by default, ``norm="2"`` for the 2-norm; off when gtol = 0);
 4. |f_k − f_{k+1}| ≤ ftol·max(|f_k|, |f_{k+1}|, 1) → ``ftol`` (off when ftol = 0, the default);
 5. ‖x_{k+1} − x_k‖ ≤ xtol·(1 + ‖x_k‖) → ``xtol`` (off when xtol = 0, the default);
+   tests 4–5 are skipped after a rejected trust-region step (x was kept on purpose);
 
 and before each step the budgets ``max_iter``, ``max_evals`` (calls of f) and
 ``max_time`` (seconds). A failed step (line search, solver) ends the run with the
@@ -119,7 +120,7 @@ def run(
     start = time.perf_counter()
     f, g = evaluate_start(oracle.value_and_grad, x, problem.name)
 
-    def record(k: int, x, f, g, step=None, alpha=None, inner=0, note="") -> dict:
+    def record(k: int, x, f, g, step=None, alpha=None, inner=0, note="", radius=None) -> dict:
         c = oracle.counts
         rec = {
             "iter": k,
@@ -134,6 +135,7 @@ def run(
             "nhvp": c.nhvp,
             "nhev": c.nhev,
             "inner_iter": inner,
+            "radius": radius,
             "note": note,
             "x": x,
         }
@@ -192,7 +194,7 @@ def run(
             step = float(np.linalg.norm(x_new - x))
             k += 1
             negative_curvature_seen = negative_curvature_seen or info.negative_curvature
-            record(k, x_new, f_new, g_new, step, info.alpha, info.inner_iter, info.note)
+            record(k, x_new, f_new, g_new, step, info.alpha, info.inner_iter, info.note, info.radius)
             f_old, x_old = f, x
             x, f, g = x_new, f_new, g_new
             if f < UNBOUNDED_F or float(np.max(np.abs(x))) > UNBOUNDED_X:
@@ -200,6 +202,8 @@ def run(
                 message = f"iteration {k}: f = {f:.3g}, ‖x‖∞ = {np.max(np.abs(x)):.3g}"
             elif gtol > 0 and grad_norm(g, norm) <= gtol:
                 continue  # converged (after the curvature check at the top of the loop)
+            elif info.rejected:
+                continue  # a rejected trust-region step kept x: no change of f or x to test
             elif ftol > 0 and abs(f_old - f) <= ftol * max(abs(f_old), abs(f), 1.0):
                 status = Status.FTOL
                 message = f"|Δf| = {abs(f_old - f):.3g} ≤ ftol·max(|f|, 1)"

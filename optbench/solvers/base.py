@@ -34,6 +34,10 @@ class StepInfo:
     failure: Optional[Status] = None
     message: str = ""
     negative_curvature: bool = False
+    #: trust-region methods: the radius Δ_k the step was computed with (None for line-search methods)
+    radius: Optional[float] = None
+    #: trust-region methods: the trial step was rejected and x kept (the driver then skips ftol/xtol)
+    rejected: bool = False
 
 
 class Solver:
@@ -98,7 +102,7 @@ def register_solver(cls: type) -> type:
 
 def solver_registry() -> dict[str, type]:
     global _loaded_entry_points
-    from . import gd, lbfgs, newton, newton_cg  # noqa: F401  (registration side effects)
+    from . import gd, lbfgs, newton, newton_cg, trust_exact, trust_krylov, trust_ncg  # noqa: F401  (registration side effects)
 
     if not _loaded_entry_points:
         _loaded_entry_points = True

@@ -264,7 +264,7 @@ class Oracle:
         """
         if self.problem.hvp is not None or self.problem.hess is not None:
             return lambda v: self.hvp(x, v)
-        if self._lin is not None and self._at_cached(x):
+        if self._at_cached(x) and self._lin is not None:  # (the check may bring back the previous point)
             return self._lin
         fx, g, apply = self._linearize(x)
         self._remember(x, fx, g)

@@ -290,8 +290,9 @@ def more_sorensen(g: np.ndarray, radius: float, ops: MatrixOps, k_easy: float = 
     with every factorisation (a failed one raises λ_L to λ). Stops when
     * λ = 0 and ‖p‖ ≤ Δ (interior Newton step), or
     * |‖p‖ − Δ| ≤ κ_easy Δ, or
-    * (hard case) ‖p‖ < Δ and a unit z with small zᵀ(B+λI)z gives the boundary point p + τz with
-      τ²zᵀ(B+λI)z ≤ κ_hard (pᵀ(B+λI)p + λΔ²) (CGT 2000, Thm 7.3.7 / Alg. 7.3.6).
+    * (hard case) ‖p‖ < Δ, the Newton update leaves the bracket, and a unit z with small
+      zᵀ(B+λI)z gives the boundary point p + τz with τ²zᵀ(B+λI)z ≤ κ_hard (pᵀ(B+λI)p + λΔ²)
+      (Moré & Sorensen 1983, §3; CGT 2000, Thm 7.3.7 / Alg. 7.3.6).
     """
     n = ops.n
     gnorm = float(np.linalg.norm(g))
@@ -304,7 +305,6 @@ def more_sorensen(g: np.ndarray, radius: float, ops: MatrixOps, k_easy: float = 
     for it in range(1, max_iter + 1):
         solve = ops.factor(lam)
         if solve is None:
-            negative = negative or lam == 0.0
             lam_lo = max(lam_lo, lam)
             if lam_hi - lam_lo <= 4 * EPS * max(lam_hi, 1.0):
                 break
@@ -318,6 +318,8 @@ def more_sorensen(g: np.ndarray, radius: float, ops: MatrixOps, k_easy: float = 
             return Subproblem(p, pred, pn >= (1 - k_easy) * radius, it, negative, 0.0)
         if abs(pn - radius) <= k_easy * radius:
             return Subproblem(p, pred, True, it, negative, lam)
+        w2 = float(p @ solve(p))  # ‖L⁻¹p‖²
+        lam_new = lam + (pn * pn / w2) * (pn - radius) / radius if w2 > 0 else math.nan
         if pn < radius:
             lam_hi = min(lam_hi, lam)
             z = _smallest_direction(solve, n)
@@ -332,13 +334,15 @@ def more_sorensen(g: np.ndarray, radius: float, ops: MatrixOps, k_easy: float = 
             t = min((t_lo, t_hi), key=model)
             pAp = float(p @ (Bp + lam * p))
             hard = Subproblem(p + t * z, pred - model(t), True, it, negative or zAz < lam, lam, hard_case=True)
-            if t * t * zAz <= k_hard * (pAp + lam * radius * radius):
-                return hard
             best = hard
+            # the hard case shows as a Newton update that leaves the bracket: then p + τz is taken if it
+            # is nearly optimal (while Newton can still make progress, it is preferred)
+            if not lam_new > lam_lo and t * t * zAz <= k_hard * (pAp + lam * radius * radius):
+                if -model(t) <= k_hard * pred:  # z adds (almost) nothing to the model: B singular, λ* ≈ 0
+                    return Subproblem(p, pred, False, it, negative, lam)
+                return hard
         else:
             lam_lo = max(lam_lo, lam)
-        w2 = float(p @ solve(p))  # ‖L⁻¹p‖²
-        lam_new = lam + (pn * pn / w2) * (pn - radius) / radius if w2 > 0 else math.nan
         if lam_hi - lam_lo <= 4 * EPS * max(lam_hi, 1.0):
             break
         lam = lam_new if lam_lo < lam_new < lam_hi else _safeguard(lam_lo, lam_hi)

@@ -78,39 +78,50 @@ class TrustRegion(Solver):
 
     def step(self, x, state: TrustState, oracle):
         f, g = oracle.value_and_grad(x)
-        radius = state.radius
-        sub = self.subproblem(x, g, radius, state, oracle)
-        if sub.failure:
-            return x, state, StepInfo(failure=Status.NONFINITE, message=sub.failure, radius=radius)
-        pn = float(np.linalg.norm(sub.p))
-        if pn == 0.0 or not math.isfinite(pn):
-            what = "not finite" if pn else "zero (∇f = 0 and no negative curvature found)"
-            return x, state, StepInfo(failure=Status.SOLVER_FAILED, message=f"the model step is {what}",
-                                      radius=radius, inner_iter=sub.iterations)
-        x_trial = x + sub.p
-        f_trial = oracle.f(x_trial)
-        rho = reduction_ratio(f, f_trial, sub.pred)
-        new_radius = update_radius(radius, rho, pn, sub.boundary, self.max_radius)
-        notes = [("boundary" if sub.boundary else "interior")]
-        if sub.hard_case:
-            notes.append("hard case")
-        elif sub.negative_curvature:
-            notes.append("neg. curvature")
-        accepted = rho > self.eta
-        if not accepted:
-            notes.insert(0, f"rejected ρ={rho:.2g}")
-            floor = 10.0 * EPS * max(1.0, float(np.linalg.norm(x)))
-            if new_radius < floor:
-                return x, state, StepInfo(
-                    failure=Status.SOLVER_FAILED, radius=radius, inner_iter=sub.iterations,
-                    message=(f"trust radius collapsed to Δ = {new_radius:.3g} < 10ε·max(1, ‖x‖) = {floor:.3g} after "
-                             f"{state.rejected + 1} rejected steps: no model step reduces f (f may be at rounding "
-                             "level or its derivatives inaccurate)"),
-                )
-        new_state = dataclasses.replace(state, radius=new_radius, rejected=state.rejected + (not accepted))
-        info = StepInfo(alpha=1.0 if accepted else 0.0, inner_iter=sub.iterations, note=", ".join(notes),
-                        negative_curvature=sub.negative_curvature, radius=radius, rejected=not accepted)
-        return (x_trial if accepted else x), new_state, info
+        sub = self.subproblem(x, g, state.radius, state, oracle)
+        x_new, radius, info = trust_step(oracle, x, f, sub, state.radius, self.eta, self.max_radius, state.rejected)
+        if info.failure is not None:
+            return x, state, info
+        return x_new, dataclasses.replace(state, radius=radius, rejected=state.rejected + info.rejected), info
+
+
+def trust_step(oracle, x, f: float, sub: Subproblem, radius: float, eta: float, max_radius: float,
+               rejected_before: int = 0, note_prefix: str = ""):
+    """Steps 2–4 of N&W Alg. 4.1 for a subproblem solution: (x_{k+1}, Δ_{k+1}, StepInfo).
+
+    Evaluates f once at x + p (the only evaluation); a StepInfo with ``failure`` set when the
+    subproblem failed, the step is zero or not finite, or the radius collapsed.
+    """
+    if sub.failure:
+        return x, radius, StepInfo(failure=Status.NONFINITE, message=sub.failure, radius=radius)
+    pn = float(np.linalg.norm(sub.p))
+    if pn == 0.0 or not math.isfinite(pn):
+        what = "not finite" if pn else "zero (∇f = 0 and no negative curvature found)"
+        return x, radius, StepInfo(failure=Status.SOLVER_FAILED, message=f"the model step is {what}",
+                                   radius=radius, inner_iter=sub.iterations)
+    x_trial = x + sub.p
+    f_trial = oracle.f(x_trial)
+    rho = reduction_ratio(f, f_trial, sub.pred)
+    new_radius = update_radius(radius, rho, pn, sub.boundary, max_radius)
+    notes = ([note_prefix] if note_prefix else []) + ["boundary" if sub.boundary else "interior"]
+    if sub.hard_case:
+        notes.append("hard case")
+    elif sub.negative_curvature:
+        notes.append("neg. curvature")
+    accepted = rho > eta
+    if not accepted:
+        notes.insert(0, f"rejected ρ={rho:.2g}")
+        floor = 10.0 * EPS * max(1.0, float(np.linalg.norm(x)))
+        if new_radius < floor:
+            return x, radius, StepInfo(
+                failure=Status.SOLVER_FAILED, radius=radius, inner_iter=sub.iterations,
+                message=(f"trust radius collapsed to Δ = {new_radius:.3g} < 10ε·max(1, ‖x‖) = {floor:.3g} after "
+                         f"{rejected_before + 1} rejected steps: no model step reduces f (f may be at rounding "
+                         "level or its derivatives inaccurate)"),
+            )
+    info = StepInfo(alpha=1.0 if accepted else 0.0, inner_iter=sub.iterations, note=", ".join(notes),
+                    negative_curvature=sub.negative_curvature, radius=radius, rejected=not accepted)
+    return (x_trial if accepted else x), new_radius, info
 
 
 def forcing_tolerance(gnorm: float, forcing: str, eta: float) -> float:

@@ -267,7 +267,7 @@ class Oracle:
         if self._at_cached(x) and self._lin is not None:  # (the check may bring back the previous point)
             return self._lin
         fx, g, apply = self._linearize(x)
-        self._remember(x, fx, g)
+        self._remember(x, fx, g if self.problem.grad is None else None)  # a hand-written ∇f stays the one used
         self._keep_linearization(apply)
         return apply
 

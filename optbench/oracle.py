@@ -25,6 +25,10 @@ How the derivatives are computed (autograd 1.x):
   (f(x) kept on the way), so the products that follow at the same point reuse its pass
   instead of running f again; it counts as one gradient and one call of f.
 
+Cache: the last point and the one before it (f, ∇f and the linearization, of which at most
+one is kept), so a trust-region method returning to x after a rejected trial point, or a line
+search returning to its start, recomputes nothing and counts nothing.
+
 Counters: ``nfev`` is the number of times the user's ``f`` actually ran (inside
 derivative computations too); ``ngev``, ``nhvp`` and ``nhev`` count gradients,
 Hessian-vector products and dense Hessians delivered. What each counter costs in

@@ -365,7 +365,7 @@ def more_sorensen(g: np.ndarray, radius: float, ops: MatrixOps, k_easy: float = 
 
 # --------------------------------------------------------------------------- GLTR
 def gltr(hvp: Callable[[np.ndarray], np.ndarray], g: np.ndarray, radius: float, tol: float, max_iter: int,
-         k_easy: float = 1e-6) -> Subproblem:
+         k_easy: float = 1e-6, reorthogonalize: bool = False) -> Subproblem:
     """Generalized Lanczos trust-region step (Gould, Lucidi, Roma & Toint 1999).
 
     Lanczos on B from q₁ = g/‖g‖ builds Q_k and the tridiagonal T_k = Q_kᵀBQ_k (α_j on the
@@ -375,7 +375,8 @@ def gltr(hvp: Callable[[np.ndarray], np.ndarray], g: np.ndarray, radius: float, 
     iteration stops when β_k |h_k| ≤ tol, at an invariant subspace, or after ``max_iter``
     steps. While the solution is interior and T_k positive definite it is the CG iterate (the
     Steihaug path); past the boundary GLTR keeps improving the boundary solution. The Lanczos
-    vectors are kept (k·n floats; scipy's ``trust-krylov`` via trlib does the same or recomputes).
+    vectors are kept (k·n floats); ``reorthogonalize`` orthogonalises each new one against them
+    all (else, as CG, only the three-term recurrence: orthogonality is lost on ill-conditioned B).
     """
     n = g.size
     gnorm = float(np.linalg.norm(g))
@@ -397,7 +398,11 @@ def gltr(hvp: Callable[[np.ndarray], np.ndarray], g: np.ndarray, radius: float, 
             if sub is None:
                 return Subproblem(np.zeros_like(g), 0.0, False, k + 1, failure="a Hessian-vector product is not finite")
             break
-        w = w - a * q - beta_prev * q_prev  # three-term recurrence, no reorthogonalisation (as CG)
+        w = w - a * q - beta_prev * q_prev  # three-term recurrence
+        if reorthogonalize:  # against all kept vectors, twice (Golub & Van Loan §10.1); O(k n) per step
+            Qm = np.asarray(Q)
+            w = w - Qm.T @ (Qm @ w)
+            w = w - Qm.T @ (Qm @ w)
         b = float(np.linalg.norm(w))
         alphas.append(a)
         ops = tridiagonal_ops(np.asarray(alphas), np.asarray(betas))

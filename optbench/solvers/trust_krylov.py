@@ -7,7 +7,9 @@ Krylov space, min ‖g‖e₁ᵀh + ½hᵀT_jh over ‖h‖ ≤ Δ, is solved ne
 on T_j (banded Cholesky, O(j) per factorisation), and p = Q_jh. Unlike Steihaug's CG it does
 not stop at the boundary or at negative curvature: it keeps improving the boundary solution
 until the residual β_j|e_jᵀh| ≤ η_k‖g‖ (same forcing terms as ``trust-ncg``) or ``max_lanczos``
-steps (default min(n, 100); the Lanczos vectors are kept, j·n floats).
+steps (default min(n, 100); the Lanczos vectors are kept, j·n floats). Up to n = 10⁴ each new
+Lanczos vector is reorthogonalised against the kept ones (cheap there, and it keeps T_j
+faithful on ill-conditioned Hessians); beyond, the plain three-term recurrence, as CG.
 
 References: Gould, Lucidi, Roma & Toint, "Solving the trust-region subproblem using the
 Lanczos method", SIAM J. Optim. 9 (1999) 504–525; Conn, Gould & Toint, *Trust-Region
@@ -24,6 +26,9 @@ import numpy as np
 from .base import register_solver
 from .trsub import Subproblem, gltr
 from .trust import TrustRegion, TrustState, forcing_tolerance
+
+
+REORTHOGONALIZE_MAX_N = 10_000  # up to this n the Lanczos vectors are fully reorthogonalised (O(k n) per step)
 
 
 @register_solver
@@ -48,4 +53,4 @@ class TrustKrylov(TrustRegion):
     def subproblem(self, x, g, radius: float, state: TrustState, oracle) -> Subproblem:
         tol = forcing_tolerance(float(np.linalg.norm(g)), self.forcing, self.cg_eta)
         k = self.max_lanczos if self.max_lanczos is not None else min(x.size, 100)
-        return gltr(oracle.hvp_operator(x), g, radius, tol, k)
+        return gltr(oracle.hvp_operator(x), g, radius, tol, k, reorthogonalize=x.size <= REORTHOGONALIZE_MAX_N)

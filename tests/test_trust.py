@@ -201,6 +201,7 @@ def test_radius_update_and_ratio():
     assert update_radius(1.0, 0.5, 1.0, True, 10.0) == 1.0
     assert reduction_ratio(1.0, 0.5, 0.5) == pytest.approx(1.0)
     assert reduction_ratio(1.0, math.nan, 0.5) == -math.inf
+    assert reduction_ratio(1.0, 0.9, -1.0) == -math.inf  # a model that predicts an increase: reject
     # at the rounding level of f both reductions are noise: ρ → 1, not a rejection
     assert reduction_ratio(100.0, 100.0 + 1e-14, 1e-16) > 0.25
     lo, hi = to_boundary(np.array([0.5, 0.0]), np.array([1.0, 0.0]), 1.0)

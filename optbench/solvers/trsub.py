@@ -70,6 +70,8 @@ def reduction_ratio(f: float, f_new: float, pred: float) -> float:
     if not math.isfinite(f_new):
         return -math.inf
     delta = 10.0 * EPS * max(1.0, abs(f))
+    if not pred + delta > 0:  # the model predicts an increase (rounding in the subproblem): reject
+        return -math.inf
     return ((f - f_new) + delta) / (pred + delta)
 
 

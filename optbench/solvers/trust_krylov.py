@@ -7,7 +7,8 @@ Krylov space, min ‖g‖e₁ᵀh + ½hᵀT_jh over ‖h‖ ≤ Δ, is solved ne
 on T_j (banded Cholesky, O(j) per factorisation), and p = Q_jh. Unlike Steihaug's CG it does
 not stop at the boundary or at negative curvature: it keeps improving the boundary solution
 until the residual β_j|e_jᵀh| ≤ η_k‖g‖ (same forcing terms as ``trust-ncg``) or ``max_lanczos``
-steps (default min(n, 100); the Lanczos vectors are kept, j·n floats). Up to n = 10⁴ each new
+steps (default min(n, 100), fewer when the kept Lanczos vectors, j·n floats, would pass 256 MiB:
+33 at n = 10⁶). Up to n = 10⁴ each new
 Lanczos vector is reorthogonalised against the kept ones (cheap there, and it keeps T_j
 faithful on ill-conditioned Hessians); beyond, the plain three-term recurrence, as CG.
 
@@ -28,7 +29,13 @@ from .trsub import Subproblem, gltr
 from .trust import TrustRegion, TrustState, forcing_tolerance
 
 
+LANCZOS_MEMORY = 256 * 2**20  # bytes of kept Lanczos vectors the default max_lanczos allows
 REORTHOGONALIZE_MAX_N = 10_000  # up to this n the Lanczos vectors are fully reorthogonalised (O(k n) per step)
+
+
+def default_max_lanczos(n: int) -> int:
+    """min(n, 100) Lanczos steps, fewer (but at least 10) when n·steps floats would pass 256 MiB."""
+    return min(n, 100, max(10, LANCZOS_MEMORY // (8 * n)))
 
 
 @register_solver
@@ -52,5 +59,5 @@ class TrustKrylov(TrustRegion):
 
     def subproblem(self, x, g, radius: float, state: TrustState, oracle) -> Subproblem:
         tol = forcing_tolerance(float(np.linalg.norm(g)), self.forcing, self.cg_eta)
-        k = self.max_lanczos if self.max_lanczos is not None else min(x.size, 100)
+        k = self.max_lanczos if self.max_lanczos is not None else default_max_lanczos(x.size)
         return gltr(oracle.hvp_operator(x), g, radius, tol, k, reorthogonalize=x.size <= REORTHOGONALIZE_MAX_N)

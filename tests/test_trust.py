@@ -409,3 +409,20 @@ def test_meyer_reaches_f_star_but_gtol_1e8_is_below_its_rounding_floor():
     assert ncg.status is Status.LINE_SEARCH_FAILED and "‖∇f‖" in ncg.message
     assert results["trust-exact"].status is Status.SOLVER_FAILED
     assert "trust radius collapsed" in results["trust-exact"].message
+
+
+def test_cli_shows_the_radius_and_writes_it_to_the_csv(tmp_path):
+    import csv
+
+    from typer.testing import CliRunner
+
+    from optbench.cli import app
+
+    path = tmp_path / "trace.csv"
+    r = CliRunner().invoke(app, ["solve", "rosenbrock", "-m", "trust-exact", "--csv", str(path)])
+    assert r.exit_code == 0, r.output
+    assert "Δ" in r.output and "Status: converged" in r.output
+    rows = list(csv.DictReader(path.open()))
+    assert rows[0]["radius"] == "" and float(rows[1]["radius"]) == 1.0
+    bad = CliRunner().invoke(app, ["solve", "rosenbrock", "-m", "trust-ncg", "-o", "eta=0.3"])
+    assert bad.exit_code != 0 and "must be in [0, 0.25)" in bad.output and "Traceback" not in bad.output

@@ -33,7 +33,7 @@ def test_csv_has_exactly_the_documented_columns(tmp_path):
     rows = list(csv.reader(path.open()))
     assert rows[0] == list(COLUMNS) + ["x_1", "x_2"]
     assert list(COLUMNS) == ["iter", "time", "f", "f_minus_fstar", "grad_norm", "step", "alpha",
-                             "nfev", "ngev", "nhvp", "nhev", "inner_iter", "note"]
+                             "nfev", "ngev", "nhvp", "nhev", "inner_iter", "radius", "note"]
     data = rows[1:]
     assert [int(row[0]) for row in data] == list(range(len(data)))  # one row per iteration, from 0
     assert float(data[0][2]) == pytest.approx(24.2)

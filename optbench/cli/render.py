@@ -27,6 +27,7 @@ TABLE_HEADERS = {
     "nhvp": "#∇²f·v",
     "nhev": "#∇²f",
     "inner_iter": "CG",
+    "radius": "Δ",
     "time": "time [s]",
     "note": "note",
 }
@@ -73,6 +74,8 @@ def trace_table(result: Result, max_rows: int = 40, show_x: Optional[bool] = Non
     for c in ("nfev", "ngev", "nhvp", "nhev", "inner_iter"):
         if any(v for v in tr.data[c]):
             cols.append(c)
+    if any(v is not None for v in tr.data["radius"]):
+        cols.append("radius")
     cols.append("time")
     if any(tr.data["note"]):
         cols.append("note")
@@ -91,7 +94,7 @@ def trace_table(result: Result, max_rows: int = 40, show_x: Optional[bool] = Non
         if i != prev + 1:
             table.add_row(*(["⋮"] + [""] * (len(cols) - 1 + (tr.n if xs else 0))), style="dim")
         prev = i
-        cells = [fmt(tr.data[c][i], 4 if c in ("time", "step", "alpha") else 6) for c in cols]
+        cells = [fmt(tr.data[c][i], 4 if c in ("time", "step", "alpha", "radius") else 6) for c in cols]
         if xs:
             cells += [fmt(float(v), 10) for v in tr.xs[i]]
         table.add_row(*cells)

@@ -10,7 +10,8 @@ ends the run with the solver's status. After each accepted step, in this order:
    (:meth:`~optbench.solvers.base.Solver.escape_stationary_point`, which second-order
    methods opt into) finds no direction of negative curvature to leave along;
 4. |f_k − f_{k+1}| ≤ ftol·max(|f_k|, |f_{k+1}|, 1) → ``ftol`` (off when ftol = 0, the default);
-5. ‖x_{k+1} − x_k‖ ≤ xtol·(1 + ‖x_k‖) → ``xtol`` (off when xtol = 0, the default).
+5. ‖x_{k+1} − x_k‖ ≤ xtol·(1 + ‖x_k‖) → ``xtol`` (off when xtol = 0, the default);
+   tests 4–5 are skipped after a rejected trust-region step (x was kept on purpose).
 
 The loop never changes its inputs and never takes a step itself: every move of x is a
 solver's step or its escape hook.
@@ -75,7 +76,7 @@ def iterate(solver: Any, context: RunContext, state: Any) -> Ending:
         step = float(np.linalg.norm(x_new - x))
         k += 1
         negative_curvature_seen = negative_curvature_seen or info.negative_curvature
-        record(k, x_new, f_new, g_new, step, info.alpha, info.inner_iter, info.note)
+        record(k, x_new, f_new, g_new, step, info.alpha, info.inner_iter, info.note, info.radius)
         last_step = step
         f_old, x_old = f, x
         x, f, g = x_new, f_new, g_new
@@ -83,6 +84,8 @@ def iterate(solver: Any, context: RunContext, state: Any) -> Ending:
             return Ending(Status.UNBOUNDED, f"iteration {k}: f = {f:.3g}, ‖x‖∞ = {np.max(np.abs(x)):.3g}", x, f, g)
         if st.gradient_test(g):
             continue  # converged (after the stationary-point hook at the top of the loop)
+        if info.rejected:
+            continue  # a rejected trust-region step kept x: no change of f or x to test
         if st.ftol > 0 and abs(f_old - f) <= st.ftol * max(abs(f_old), abs(f), 1.0):
             return Ending(Status.FTOL, f"|Δf| = {abs(f_old - f):.3g} ≤ ftol·max(|f|, 1)", x, f, g)
         if st.xtol > 0 and step <= st.xtol * (1.0 + float(np.linalg.norm(x_old))):

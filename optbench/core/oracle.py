@@ -25,6 +25,10 @@ How the derivatives are computed (autograd 1.x):
   (f(x) kept on the way), so the products that follow at the same point reuse its pass
   instead of running f again; it counts as one gradient and one call of f.
 
+Cache: the last point and the one before it (f, ∇f and the linearization, of which at most
+one is kept), so a trust-region method returning to x after a rejected trial point, or a line
+search returning to its start, recomputes nothing and counts nothing.
+
 Counters: ``nfev`` is the number of times the user's ``f`` actually ran (inside
 derivative computations too); ``ngev``, ``nhvp`` and ``nhev`` count gradients,
 Hessian-vector products and dense Hessians delivered. What each counter costs in
@@ -82,6 +86,9 @@ class Oracle:
         #: HVPs that follow at the same x need no second pass through f.
         self.linearize_gradients = linearize_gradients
         self._lin: Optional[Callable[[onp.ndarray], onp.ndarray]] = None  # hvp operator at self._x
+        #: (x, f, g, lin) of the point cached before the current one: a trust-region method that
+        #: rejects a trial point returns to it at no cost. At most one linearization is kept.
+        self._prev: Optional[tuple] = None
 
     # ------------------------------------------------------------------ counters
     @property
@@ -106,10 +113,26 @@ class Oracle:
         return self._user_f(x)
 
     def _at_cached(self, x: onp.ndarray) -> bool:
-        return self._x is not None and (x is self._x or onp.array_equal(x, self._x))
+        """Is x the cached point? The previous point counts too: it becomes the current one."""
+        if self._x is not None and (x is self._x or onp.array_equal(x, self._x)):
+            return True
+        prev = self._prev
+        if prev is not None and (x is prev[0] or onp.array_equal(x, prev[0])):
+            self._prev = (self._x, self._f, self._g, self._lin)
+            self._x, self._f, self._g, self._lin = prev
+            return True
+        return False
+
+    def _keep_linearization(self, apply: Callable[[onp.ndarray], onp.ndarray]) -> None:
+        """Keep ``apply`` as the current point's linearization, dropping the previous point's (memory)."""
+        self._lin = apply
+        if self._prev is not None and self._prev[3] is not None:
+            self._prev = self._prev[:3] + (None,)
 
     def _remember(self, x: onp.ndarray, f: Optional[float], g: Optional[onp.ndarray]) -> None:
         if not self._at_cached(x):
+            if self._x is not None:
+                self._prev = (self._x, self._f, self._g, self._lin)
             self._x = onp.array(x, dtype=float, copy=True)
             self._f, self._g, self._lin = None, None, None
         if f is not None:
@@ -164,7 +187,7 @@ class Oracle:
             fx, g, apply = self._linearize(x)
             self.counts.ngev += 1
             self._remember(x, fx, g)
-            self._lin = apply
+            self._keep_linearization(apply)
             return fx, g
         try:
             with fast_slicing():
@@ -248,11 +271,11 @@ class Oracle:
         """
         if self.problem.hvp is not None or self.problem.hess is not None:
             return lambda v: self.hvp(x, v)
-        if self._lin is not None and self._at_cached(x):
+        if self._at_cached(x) and self._lin is not None:  # (the check may bring back the previous point)
             return self._lin
         fx, g, apply = self._linearize(x)
-        self._remember(x, fx, g)
-        self._lin = apply
+        self._remember(x, fx, g if self.problem.grad is None else None)  # a hand-written ∇f stays the one used
+        self._keep_linearization(apply)
         return apply
 
     def hess(self, x: onp.ndarray) -> onp.ndarray:

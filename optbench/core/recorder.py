@@ -28,7 +28,8 @@ class Recorder:
         self.k = 0  # iteration number of the last row
         self.last: Optional[tuple[np.ndarray, float, np.ndarray]] = None  # (x, f, ∇f) of the last row
 
-    def __call__(self, k: int, x, f: float, g, step=None, alpha=None, inner: int = 0, note: str = "") -> dict:
+    def __call__(self, k: int, x, f: float, g, step=None, alpha=None, inner: int = 0, note: str = "",
+                 radius=None) -> dict:
         c = self.oracle.counts
         rec = {
             "iter": k,
@@ -43,6 +44,7 @@ class Recorder:
             "nhvp": c.nhvp,
             "nhev": c.nhev,
             "inner_iter": inner,
+            "radius": radius,
             "note": note,
             "x": x,
         }

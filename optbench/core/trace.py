@@ -9,12 +9,13 @@ f          f(x_k)
 f_minus_fstar  f(x_k) − f* when f* is known, empty otherwise
 grad_norm  ‖∇f(x_k)‖ in the norm of the gradient test (∞-norm by default)
 step       ‖x_k − x_{k−1}‖₂ (empty at k = 0)
-alpha      line-search step length t_{k−1} (empty at k = 0)
+alpha      line-search step length t_{k−1} (empty at k = 0; trust-region methods: 1 accepted, 0 rejected)
 nfev       calls of f so far (including those inside derivative computations)
 ngev       gradients so far
 nhvp       Hessian-vector products so far
 nhev       dense Hessians so far
 inner_iter inner iterations of this step (CG iterations for newton-cg)
+radius     trust radius Δ the step was computed with (trust-region methods; empty otherwise)
 note       what the step did that is worth knowing (Hessian modified, negative curvature, …)
 x_1 … x_n  the iterate, when the trace records x (default for n ≤ 10)
 ========== ==========================================================
@@ -43,6 +44,7 @@ COLUMNS = (
     "nhvp",
     "nhev",
     "inner_iter",
+    "radius",
     "note",
 )
 

@@ -40,6 +40,10 @@ class StepInfo:
     failure: Optional[Status] = None
     message: str = ""
     negative_curvature: bool = False
+    #: trust-region methods: the radius Δ_k the step was computed with (None for line-search methods)
+    radius: Optional[float] = None
+    #: trust-region methods: the trial step was rejected and x kept (the loop then skips ftol/xtol)
+    rejected: bool = False
 
 
 class Solver(Method):

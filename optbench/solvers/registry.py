@@ -37,7 +37,7 @@ register_solver = register_method  # the name solver plugins have used
 def method_registry() -> dict[str, type]:
     """Every registered method: name → class (bundled, scipy references, entry points)."""
     global _loaded_entry_points
-    from . import gd, lbfgs, newton, newton_cg, scipy  # noqa: F401  (registration side effects)
+    from . import gd, lbfgs, newton, newton_cg, scipy, trust_exact, trust_krylov, trust_ncg  # noqa: F401  (registering)
 
     if not _loaded_entry_points:
         _loaded_entry_points = True

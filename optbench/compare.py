@@ -35,12 +35,17 @@ from .trace import COLUMNS
 
 PERTURBATION_SCALE = 0.1
 DEFAULT_MAX_ITER = 1000
-DEFAULT_MAX_TIME = 3.0
+DEFAULT_MAX_TIME = None  # no wall-clock budget unless asked: results must not depend on the machine's load
 
 
 @dataclass(frozen=True)
 class Budgets:
-    """Common stopping test and budgets of every run in a comparison."""
+    """Common stopping test and budgets of every run in a comparison.
+
+    The default budgets are iterations (and evaluations, when given) only, so the same
+    comparison gives the same statuses and iterates on any machine, however busy;
+    time is measured and reported, and is a stopping rule only when ``max_time`` is set.
+    """
 
     gtol: float = 1e-6
     norm: str = "inf"

@@ -256,7 +256,7 @@ def _map_status(name, res, f, gn, gtol, norm, rec, max_iter) -> tuple[Status, st
         return Status.CONVERGED, f"‖∇f‖{sym} = {gn:.3g} ≤ gtol = {gtol:g} ({said})"
     if rec.timed_out:
         return Status.MAX_TIME, f"reached max_time = {rec.max_time:g} s ({said})"
-    msg = str(res.message).lower()
+    msg = str(res.message).lower().replace("_", " ")  # older scipy says 'REL_REDUCTION_OF_F_<=_FACTR*EPSMCH'
     test = f"‖∇f‖{sym} = {gn:.3g} > gtol = {gtol:g}"
     if rec.k >= max_iter or "maximum number of iterations" in msg or "iterations reached limit" in msg:
         return Status.MAX_ITER, f"reached max_iter = {max_iter} ({said})"

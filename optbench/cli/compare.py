@@ -59,7 +59,9 @@ def compare_command(
     norm: str = typer.Option("inf", "--norm", help="Norm of the gradient test: inf or 2."),
     max_iter: int = typer.Option(1000, "--max-iter", help="Iteration budget of every run."),
     max_evals: Optional[int] = typer.Option(None, "--max-evals", help="Budget of calls of f per run."),
-    max_time: float = typer.Option(3.0, "--max-time", help="Time budget per run in seconds (0 = none)."),
+    max_time: Optional[float] = typer.Option(
+        None, "--max-time", help="Time budget per run in seconds (default: none, so results do not depend on the "
+                                 "machine's load; 0 = none)."),
     out: Optional[Path] = typer.Option(None, "--out", help="Run directory (default runs/<timestamp>-<problems>)."),
     jobs: int = typer.Option(1, "--jobs", "-j", help="Run in N processes on this machine."),
     blas_threads: int = typer.Option(1, "--blas-threads", help="BLAS threads per run (0 = the library default)."),
@@ -81,12 +83,12 @@ def compare_command(
         raise UsageError(f"--jobs must be a positive integer, got {jobs}")
     if dask is not None and jobs != 1:
         raise UsageError("give either --jobs or --dask, not both")
-    if max_time < 0:
+    if max_time is not None and max_time < 0:
         raise UsageError(f"--max-time must be ≥ 0 seconds (0 = no limit), got {max_time}")
     if blas_threads < 0:
         raise UsageError(f"--blas-threads must be ≥ 0 (0 = the library default), got {blas_threads}")
     budgets = Budgets(gtol=gtol, norm=norm, max_iter=max_iter, max_evals=max_evals,
-                      max_time=max_time if max_time > 0 else None, blas_threads=blas_threads or None)
+                      max_time=max_time or None, blas_threads=blas_threads or None)
     check_settings(gtol, 0.0, 0.0, norm, budgets.max_iter, max_evals, budgets.max_time)
     load_problem_files(problem_files)
     files = tuple(str(Path(p).resolve()) for p in problem_files or [])

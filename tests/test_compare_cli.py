@@ -110,7 +110,7 @@ def test_compare_writes_run_directory(tmp_path, probs):
 
 def test_failure_rows_do_not_stop_the_comparison(tmp_path, probs):
     out = tmp_path / "run"
-    r = invoke("compare", f"{probs}:explodes", f"{probs}:bowl", "-m", "gd,scipy:CG", "--out", out, "--json")
+    r = invoke("compare", f"{probs}:explodes", f"{probs}:bowl", "-m", "gd,scipy:CG", "--out", out, "--json", "--no-plots")
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
     st = {(row["problem"].split(":")[-1], row["method"]): row for row in data["runs"]}

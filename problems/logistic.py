@@ -8,7 +8,8 @@ strongly convex with modulus ``reg``). Convex, so the minimiser is unique when r
 f* and x* are computed in the factory by Newton's method on the exact Hessian
 (1/N) Aᵀ diag(σ(1 − σ)) A + reg·I: damped far from x*, full steps without a line search in
 the region of quadratic convergence, stopped on a gradient tolerance scaled to the data
-(see :func:`newton_minimiser`; typically 5–8 solves of a d×d system). That costs O(N d² + d³) per iteration, so it is done
+(see :func:`newton_minimiser`; typically 5–8 solves of a d×d system, up to ~20 for a tiny reg on
+nearly separable data). That costs O(N d² + d³) per iteration, so it is done
 only when d ≤ 500; above that f* is left unknown. Results for synthetic data are cached per
 parameter set, so building the same problem again (a grid of runs) does not solve again.
 

@@ -70,6 +70,7 @@ def read_csv(path):
 
 def test_compare_writes_run_directory(tmp_path, probs):
     out = tmp_path / "run"
+    # 2 + 1 instances × 2 seeds × 2 methods: every figure is drawn in PNG and SVG, which dominates the time
     r = invoke("compare", "rosenbrock", f"{probs}:bowl", "-m", "newton,scipy:BFGS", "-p", "rosenbrock.n=2,3",
                "--seeds", "2", "--out", out)
     assert r.exit_code == 0, r.output

@@ -158,9 +158,9 @@ def test_logistic_f_star_for_weak_and_strong_regularisation(params):
 
 
 def test_logistic_newton_accepts_the_rounding_floor():
-    """Asked for ‖∇f‖∞ ≤ 0 (impossible in floating point), the solve stops when a full Newton
-    step no longer reduces the gradient and accepts that point: it does not depend on hitting
-    a target below rounding (the old line-searched solve returned None there)."""
+    """Asked for ‖∇f‖∞ ≤ 0 (impossible in floating point), the solve stops when, inside the region
+    of quadratic convergence, the Newton decrement stops falling, and accepts its best point: it
+    does not depend on hitting a target below rounding (the old line-searched solve returned None)."""
     mod = _logistic_module()
     X, y = mod["synthetic"](500, 20, 0)
     A = np.hstack([X, np.ones((500, 1))])

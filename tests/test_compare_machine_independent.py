@@ -7,6 +7,7 @@ summary.csv and traces.csv apart from the measured times.
 
 import csv
 import importlib
+import json
 import textwrap
 
 import pytest
@@ -65,6 +66,8 @@ def test_slowed_objective_and_two_processes_give_the_same_results(plugin, tmp_pa
     # a mix of outcomes, each decided by the gradient test or the iteration budget only
     assert statuses["gd"] == "max_iter" and statuses["newton"] == "converged", statuses
     assert "max_time" not in statuses.values()
+    budgets = json.loads((tmp_path / "plain" / "manifest.json").read_text())["budgets"]
+    assert budgets["max_time"] is None and budgets["max_iter"] == 25
 
     monkeypatch.setenv("OPTBENCH_TEST_SLEEP", "0.003")  # every call of f now takes ≥ 3 ms
     slow_summary, slow_traces = _compare(plugin, tmp_path / "slow")
@@ -84,3 +87,10 @@ def test_an_explicit_time_budget_is_still_honoured(plugin, tmp_path, monkeypatch
     assert r.exit_code == 0, r.output
     (row,) = _without_time(tmp_path / "t" / "summary.csv")
     assert row["status"] == "max_time"
+
+
+def test_library_default_budgets_have_no_time_limit():
+    from optbench.compare import Budgets
+
+    b = Budgets()
+    assert b.max_time is None and b.max_evals is None and b.max_iter == 1000

@@ -35,7 +35,7 @@ def test_mlp_accuracy_is_printed_in_the_summary():
 @pytest.mark.parametrize("params", [
     {"hidden": "8,6", "activation": "relu", "dataset": "blobs", "n_samples": 90},
     {"dataset": "xor", "hidden": "8"},
-    {"dataset": "spirals", "hidden": "32", "weight_decay": 1e-4},
+    {"dataset": "spirals", "hidden": "16", "weight_decay": 1e-4, "n_samples": 100},
 ])
 def test_other_architectures_and_datasets_train(params):
     r = optbench.solve("mlp", "lbfgs", params=params, gtol=1e-5, max_iter=3000)

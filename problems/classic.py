@@ -117,9 +117,15 @@ def wood() -> Problem:
 
 
 def styblinski_tang_root() -> float:
-    """The global minimiser per coordinate: the smallest real root of 4t³ − 32t + 5 (≈ −2.903534)."""
-    roots = onp.roots([4.0, 0.0, -32.0, 5.0])
-    return float(onp.min(roots.real))
+    """The global minimiser per coordinate: the smallest real root of 4t³ − 32t + 5 (≈ −2.903534).
+
+    Closed form (Viète's trigonometric solution of the depressed cubic t³ + pt + q = 0,
+    p = −8, q = 5/4, three real roots): t_k = 2√(−p/3) cos(⅓ arccos(3q/(2p) · √(−3/p)) − 2πk/3);
+    k = 2 is the smallest.
+    """
+    p, q = -8.0, 1.25
+    return float(2.0 * onp.sqrt(-p / 3.0)
+                 * onp.cos(onp.arccos(3.0 * q / (2.0 * p) * onp.sqrt(-3.0 / p)) / 3.0 - 4.0 * onp.pi / 3.0))
 
 
 @problem(name="styblinski-tang")

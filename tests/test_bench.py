@@ -149,6 +149,7 @@ def test_core_records_small():
     core_table(recs)
 
 
+@pytest.mark.slow  # end to end: a fresh Python process importing numpy, scipy and optbench
 def test_suite_script_exits_0_and_writes_json(tmp_path):
     out = tmp_path / "suite.json"
     p = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_suite.py"), "--quick", "--max-n", "2",
@@ -157,6 +158,7 @@ def test_suite_script_exits_0_and_writes_json(tmp_path):
     assert "scipy:L-BFGS-B" in p.stdout and json.loads(out.read_text())["kind"] == "suite"
 
 
+@pytest.mark.slow  # end to end: a fresh Python process importing numpy, scipy and optbench
 def test_core_script_exits_0(tmp_path):
     out = tmp_path / "core.json"
     p = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_core.py"), "--sizes", "10",
@@ -175,6 +177,7 @@ def test_cli_bench_usage_error_is_one_line():
     assert r.output.strip().splitlines() == ["error: --max-time must be a positive number of seconds, got 0.0"]
 
 
+@pytest.mark.slow  # end to end: a fresh Python process importing numpy, scipy and optbench
 def test_cli_startup_rows_bound_seconds():
     from optbench.bench.core import core_cli
 

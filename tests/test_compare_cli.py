@@ -68,10 +68,14 @@ def read_csv(path):
     return rows[0], rows[1:]
 
 
-def test_compare_writes_run_directory(tmp_path, probs):
+@pytest.mark.parametrize("plots", [False, pytest.param(True, marks=pytest.mark.slow)], ids=["no-plots", "plots"])
+def test_compare_writes_run_directory(tmp_path, probs, plots):
+    """The run directory of a grid. Drawing its 7 figures (PNG and SVG) takes most of the time, so the
+    default suite checks everything else and the ``slow`` case the figures too (test_plot_rerenders_from_files
+    draws figures in the default suite)."""
     out = tmp_path / "run"
     r = invoke("compare", "rosenbrock", f"{probs}:bowl", "-m", "newton,scipy:BFGS", "-p", "rosenbrock.n=2,3",
-               "--seeds", "2", "--out", out)
+               "--seeds", "2", "--out", out, "--plots" if plots else "--no-plots")
     assert r.exit_code == 0, r.output
     assert "rosenbrock(n=3) x0-seed=1" in r.stdout and "all 6 instances" in r.stdout
     assert "Traceback" not in r.output
@@ -99,9 +103,12 @@ def test_compare_writes_run_directory(tmp_path, probs):
     assert m["seeds"] == 2 and m["param_grid"] == {"rosenbrock.n": ["2", "3"]}
     assert m["command"].startswith("optbench ")
     assert all(run["finished"] for run in m["runs"])
-    plots = sorted(p.name for p in (out / "plots").iterdir())
-    assert "profiles.png" in plots and "profiles.svg" in plots
-    assert "convergence-rosenbrock_n=2.png" in plots and len(plots) == 2 * (6 + 1)
+    if plots:
+        names = sorted(p.name for p in (out / "plots").iterdir())
+        assert "profiles.png" in names and "profiles.svg" in names
+        assert "convergence-rosenbrock_n=2.png" in names and len(names) == 2 * (6 + 1)
+    else:
+        assert not (out / "plots").exists()
     # report reprints the same tables from the files
     rep = invoke("report", out)
     assert rep.exit_code == 0, rep.output
@@ -110,7 +117,7 @@ def test_compare_writes_run_directory(tmp_path, probs):
 
 def test_failure_rows_do_not_stop_the_comparison(tmp_path, probs):
     out = tmp_path / "run"
-    r = invoke("compare", f"{probs}:explodes", f"{probs}:bowl", "-m", "gd,scipy:CG", "--out", out, "--json")
+    r = invoke("compare", f"{probs}:explodes", f"{probs}:bowl", "-m", "gd,scipy:CG", "--out", out, "--json", "--no-plots")
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
     st = {(row["problem"].split(":")[-1], row["method"]): row for row in data["runs"]}

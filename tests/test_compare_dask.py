@@ -8,6 +8,7 @@ from optbench.compare.grid import Budgets, expand_grid
 distributed = pytest.importorskip("distributed")
 
 
+@pytest.mark.slow  # end to end: starts a LocalCluster (scheduler and worker processes)
 def test_dask_local_cluster_matches_serial():
     from dask.distributed import LocalCluster
 

@@ -48,9 +48,13 @@ def test_converged_at_x0_without_a_step():
 
 def test_gtol_zero_switches_the_gradient_test_off():
     r = optbench.solve("rosenbrock", "newton", gtol=0, max_iter=30)
-    # past the minimum (reached exactly, ∇f = 0) the Newton direction is 0: no descent, honestly a failure
-    assert r.status is Status.LINE_SEARCH_FAILED and "not a descent direction" in r.message
-    assert r.nit > 21 and r.fun == 0.0  # would have stopped at 21 with the default gtol
+    # the run goes on past the first iterate where the default test ‖∇f‖∞ ≤ 1e-6 held
+    first = next(k for k, g in enumerate(r.trace.column("grad_norm")) if g <= 1e-6)
+    assert r.nit > first
+    if r.grad_norm == 0.0:  # the minimum reached exactly: the Newton direction is 0, no descent — honestly a failure
+        assert r.status is Status.LINE_SEARCH_FAILED and "not a descent direction" in r.message
+    else:  # rounding left a tiny gradient: Newton keeps stepping until the budget
+        assert r.status is Status.MAX_ITER and r.nit == 30
 
 
 def test_ftol_stops_with_its_own_status():

@@ -90,7 +90,8 @@ def test_himmelblau_has_four_minima_with_f_zero():
 
 
 # --------------------------------------------------------------------------- hand formulas
-@pytest.mark.parametrize("n,spectrum", [(40, "uniform"), (40, "log"), (40, "clustered"), (2000, "uniform")])
+@pytest.mark.parametrize("n,spectrum", [(40, "uniform"), (40, "log"), (40, "clustered"),
+                                        pytest.param(2000, "uniform", marks=pytest.mark.slow)])  # a 2000² eigvalsh
 def test_quadratic_matches_hand_formulas(n, spectrum):
     """∇f = Ax − b, ∇²f = A, eigenvalues of A in [1, cond] with the declared spacing."""
     cond = 1e3

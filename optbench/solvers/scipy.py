@@ -182,7 +182,7 @@ def _map_status(name, res, f, gn, st, flags, nit) -> tuple[Status, str]:
         return Status.CONVERGED, f"‖∇f‖{sym} = {gn:.3g} ≤ gtol = {gtol:g} ({said})"
     if flags["timed_out"]:
         return Status.MAX_TIME, f"reached max_time = {st.max_time:g} s ({said})"
-    msg = str(res.message).lower()
+    msg = str(res.message).lower().replace("_", " ")  # older scipy says 'REL_REDUCTION_OF_F_<=_FACTR*EPSMCH'
     test = f"‖∇f‖{sym} = {gn:.3g} > gtol = {gtol:g}"
     if nit >= max_iter or "maximum number of iterations" in msg or "iterations reached limit" in msg:
         return Status.MAX_ITER, f"reached max_iter = {max_iter} ({said})"

@@ -141,17 +141,20 @@ def show_one(name: str) -> None:
     raise unknown_name("problem or solver", name, list(registry()) + list(solvers))
 
 
+_GIVEN = {"": "gradient", "hessp": "gradient and Hessian-vector products", "hess": "gradient and dense Hessian"}
+
+
 def show_scipy_method(cls) -> None:
     from rich.table import Table
 
     from ..solvers.scipy import SCIPY_METHODS
 
     name, short = cls.name, cls.scipy_name
-    uses_hessp, opts = SCIPY_METHODS[short]
+    second, opts = SCIPY_METHODS[short]
     out = stdout_console()
     out.print(f"[bold]{name}[/bold]  scipy.optimize.minimize(method='{short}') as a reference method")
     out.print(
-        f"Driven with optbench's autograd {'gradient and Hessian-vector products' if uses_hessp else 'gradient'} "
+        f"Driven with optbench's autograd {_GIVEN[second]} "
         "and counters; stopped by optbench's gradient test (--gtol) in scipy's callback; "
         "--max-iter → maxiter. Works in `solve` and `compare`.\n"
     )

@@ -1,7 +1,7 @@
 """Reference methods from ``scipy.optimize.minimize``, driven through the same :class:`Oracle`.
 
-``scipy:L-BFGS-B``, ``scipy:BFGS``, ``scipy:CG``, ``scipy:Newton-CG``, ``scipy:trust-ncg``
-and ``scipy:trust-krylov`` run scipy's own implementations (Nocedal & Wright:
+``scipy:L-BFGS-B``, ``scipy:BFGS``, ``scipy:CG``, ``scipy:Newton-CG``, ``scipy:trust-ncg``,
+``scipy:trust-krylov`` and ``scipy:trust-exact`` (Moré–Sorensen, N&W Alg. 4.3) run scipy's own implementations (Nocedal & Wright:
 L-BFGS-B = Byrd, Lu, Nocedal & Zhu 1995; BFGS Alg. 6.1; CG = Polak–Ribière, Alg. 5.4;
 Newton-CG = line-search Newton–CG, Alg. 7.1; trust-ncg = Steihaug CG, Alg. 7.2;
 trust-krylov = GLTR, Gould et al. 1999) with the derivatives our optbench
@@ -10,7 +10,9 @@ methods get, so the counters mean the same thing:
 * ``fun`` + ``jac=True`` → :meth:`Oracle.value_and_grad` (one reverse pass gives f and ∇f;
   every call scipy makes at a new point counts one f and one gradient);
 * ``hessp`` → :meth:`Oracle.hvp` (forward-over-reverse; each product is one pass, counted
-  in ``nhvp`` and, since it runs f, in ``nfev``) — for Newton-CG, trust-ncg, trust-krylov.
+  in ``nhvp`` and, since it runs f, in ``nfev``) — for Newton-CG, trust-ncg, trust-krylov;
+* ``hess`` → :meth:`Oracle.hess` (the dense autograd Hessian, counted in ``nhev``; a few
+  products by colouring when the problem declares a pattern) — for trust-exact.
 
 The trace is recorded through scipy's ``callback(intermediate_result)``: one row per
 scipy iteration with the same columns as our driver's trace. ‖∇f‖ at an iterate is
@@ -50,15 +52,16 @@ from .registry import register_method
 
 PREFIX = "scipy:"
 
-#: scipy method → (uses hessp, the options a user may set with their types)
+#: scipy method → (second derivatives it is given: "" / "hessp" / "hess", the options a user may set with their types)
 _TRUST = {"initial_trust_radius": float, "max_trust_radius": float, "eta": float}
-SCIPY_METHODS: dict[str, tuple[bool, dict[str, type]]] = {
-    "L-BFGS-B": (False, {"maxcor": int, "ftol": float, "maxls": int, "maxfun": int}),
-    "BFGS": (False, {"c1": float, "c2": float, "xrtol": float}),
-    "CG": (False, {"c1": float, "c2": float}),
-    "Newton-CG": (True, {"xtol": float, "c1": float, "c2": float}),
-    "trust-ncg": (True, dict(_TRUST)),
-    "trust-krylov": (True, dict(_TRUST, inexact=bool)),
+SCIPY_METHODS: dict[str, tuple[str, dict[str, type]]] = {
+    "L-BFGS-B": ("", {"maxcor": int, "ftol": float, "maxls": int, "maxfun": int}),
+    "BFGS": ("", {"c1": float, "c2": float, "xrtol": float}),
+    "CG": ("", {"c1": float, "c2": float}),
+    "Newton-CG": ("hessp", {"xtol": float, "c1": float, "c2": float}),
+    "trust-ncg": ("hessp", dict(_TRUST)),
+    "trust-krylov": ("hessp", dict(_TRUST, inexact=bool)),
+    "trust-exact": ("hess", dict(_TRUST)),
 }
 _POSITIVE_INTS = {"maxcor", "maxls", "maxfun"}
 
@@ -91,6 +94,9 @@ class _Memo:
     def hessp(self, x, p):
         return self.oracle.hvp(np.asarray(x, dtype=float), np.asarray(p, dtype=float))
 
+    def hess(self, x):
+        return self.oracle.hess(np.asarray(x, dtype=float))
+
     def lookup(self, x) -> tuple[Optional[float], Optional[np.ndarray], str]:
         for xm, f, g in reversed(self.memo):
             if np.array_equal(xm, x):
@@ -105,7 +111,7 @@ class ScipyMethod(Method):
     """``scipy.optimize.minimize(method=scipy_name)`` with the oracle's derivatives and a recording callback."""
 
     scipy_name: ClassVar[str] = ""
-    uses_hessp: ClassVar[bool] = False
+    second: ClassVar[str] = ""  # "hessp" or "hess" when scipy is given second derivatives
     summary = "scipy.optimize.minimize reference, same autograd derivatives and counters"
     default_max_iter = 1000
     stopping_tests = frozenset({"gtol"})
@@ -145,7 +151,7 @@ class ScipyMethod(Method):
                 raise StopIteration
 
         options: dict = {"maxiter": st.max_iter}
-        if name in ("L-BFGS-B", "BFGS", "CG", "trust-ncg", "trust-krylov"):
+        if name in ("L-BFGS-B", "BFGS", "CG", "trust-ncg", "trust-krylov", "trust-exact"):
             options["gtol"] = st.gtol
         if name in ("BFGS", "CG"):
             options["norm"] = np.inf if st.norm == "inf" else 2
@@ -153,7 +159,7 @@ class ScipyMethod(Method):
             options["maxfun"] = st.max_evals if st.max_evals is not None else 10**9
             options["ftol"] = 0.0  # like our driver's default (ftol = 0: off); the option ftol restores it
         options.update({k: v for k, v in self.options().items() if v is not None})
-        kwargs = {"hessp": memo.hessp} if self.uses_hessp else {}
+        kwargs = {"hessp": {"hessp": memo.hessp}, "hess": {"hess": memo.hess}}.get(self.second, {})
         res = minimize(memo.fun, context.x0, jac=True, method=name, callback=callback, options=options, **kwargs)
         xf = np.asarray(res.x, dtype=float)
         ff, gf, _ = memo.lookup(xf)
@@ -199,14 +205,14 @@ def _map_status(name, res, f, gn, st, flags, nit) -> tuple[Status, str]:
     return Status.SOLVER_FAILED, f"{test} ({said})"
 
 
-def _make_class(scipy_name: str, uses_hessp: bool, options: dict[str, type]) -> type:
-    caps = {Capability.GRADIENT} | ({Capability.HVP} if uses_hessp else set())
+def _make_class(scipy_name: str, second: str, options: dict[str, type]) -> type:
+    caps = {Capability.GRADIENT} | {"hessp": {Capability.HVP}, "hess": {Capability.HESSIAN}}.get(second, set())
     cls = make_dataclass(
         "Scipy" + "".join(c for c in scipy_name.title() if c.isalnum()),
         [(k, Optional[t], None) for k, t in options.items()],
         bases=(ScipyMethod,),
         frozen=True,
-        namespace={"name": PREFIX + scipy_name, "scipy_name": scipy_name, "uses_hessp": uses_hessp,
+        namespace={"name": PREFIX + scipy_name, "scipy_name": scipy_name, "second": second,
                    "capabilities": frozenset(caps)},
     )
     cls.__module__ = __name__
@@ -215,4 +221,4 @@ def _make_class(scipy_name: str, uses_hessp: bool, options: dict[str, type]) -> 
     return register_method(cls)
 
 
-SCIPY_CLASSES = {name: _make_class(name, hessp, opts) for name, (hessp, opts) in SCIPY_METHODS.items()}
+SCIPY_CLASSES = {name: _make_class(name, second, opts) for name, (second, opts) in SCIPY_METHODS.items()}

@@ -10,6 +10,7 @@ traces you can keep.
 
 from .api import solve
 from .check import check
+from .checkpoint import checkpoint
 from .graph import graph
 from .modes import modes
 from .errors import OptbenchError, PluginError, RunError, UsageError
@@ -27,6 +28,7 @@ __all__ = [
     "check",
     "modes",
     "graph",
+    "checkpoint",
     "Result",
     "Status",
     "OptbenchError",

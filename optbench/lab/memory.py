@@ -1,0 +1,200 @@
+"""Derivative lab: the memory cost of reverse mode, and checkpointing to trade it for compute.
+
+Reverse mode keeps what the backward pass will need: for a chain of L layers, about
+c activations per layer (for σ(hW + b): the layer input h for the matmul's VJP and
+the pre-activation z for σ's), so a gradient needs c·L activations of memory however
+cheap each layer is. Checkpointing every K layers (:func:`optbench.checkpoint`) keeps
+only the ⌈L/K⌉ segment inputs and recomputes one segment at a time in the backward
+pass: peak ≈ ⌈L/K⌉ + c·K activations — O(L/K + K), smallest near K = √(L/c) — for
+one extra forward pass, i.e. about 4/3 of the time when a backward pass costs two
+forward passes (Griewank & Walther, *Evaluating Derivatives*, 2nd ed., ch. 12;
+Chen et al., "Training deep nets with sublinear memory cost", arXiv:1604.06174).
+
+:func:`memory` measures it on a problem with ``depth`` (L) and ``checkpoint`` (K)
+parameters, such as ``mlp``: for K = off and each K of the sweep, the peak memory
+(``tracemalloc``: numpy reports its array buffers to it) and the time of one
+gradient (reverse mode) and one Hessian-vector product (forward-over-reverse), both
+as the oracle computes them, and the largest difference of ∇f and ∇²f·v from the
+run without checkpointing. The theory counts only activations: the data, weights and
+gradient come on top, so when they dominate checkpointing saves little.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+import time
+import tracemalloc
+from dataclasses import asdict, dataclass, field
+from typing import Any, Callable, Optional, Sequence
+
+import numpy as onp
+
+from ..errors import UsageError
+from ..oracle import Oracle
+from ..params import bind
+from ..problem import get_spec, make_problem
+
+#: activations one σ(hW + b) layer leaves on autograd's tape: h (matmul VJP) and z (σ's VJP)
+TAPE_PER_LAYER = 2
+
+
+@dataclass
+class MemoryRow:
+    """One segment size: ``k`` layers per checkpointed segment (0: no checkpointing)."""
+
+    k: int
+    segments: int
+    grad_peak_bytes: int
+    grad_seconds: float
+    hvp_peak_bytes: int
+    hvp_seconds: float
+    theory_activations: float
+    grad_difference: float
+    hvp_difference: float
+
+
+@dataclass
+class MemoryReport:
+    """The sweep over K for one problem; ratios are against the row ``k == 0`` (no checkpointing)."""
+
+    problem: str
+    depth: int
+    n: int
+    seed: int
+    repeat: int
+    tape_per_layer: int
+    rows: list[MemoryRow] = field(default_factory=list)
+
+    @property
+    def baseline(self) -> MemoryRow:
+        return self.rows[0]
+
+    def ratios(self, row: MemoryRow) -> dict:
+        """Measured and predicted ratios of ``row`` to no checkpointing (theory time: one extra forward of 3)."""
+        b = self.baseline
+        return {
+            "grad_memory": row.grad_peak_bytes / b.grad_peak_bytes,
+            "grad_time": row.grad_seconds / b.grad_seconds,
+            "hvp_memory": row.hvp_peak_bytes / b.hvp_peak_bytes,
+            "hvp_time": row.hvp_seconds / b.hvp_seconds,
+            "theory_memory": row.theory_activations / b.theory_activations,
+            "theory_time": 1.0 if row.k == 0 else 4.0 / 3.0,
+        }
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        for r, row in zip(d["rows"], self.rows):
+            r["ratios"] = self.ratios(row)
+        return d
+
+
+def default_ks(depth: int) -> list[int]:
+    """1, 2, 4, …, L together with round(√L): the sweep when none is given."""
+    ks = {1, depth, max(1, round(math.sqrt(depth)))}
+    k = 2
+    while k < depth:
+        ks.add(k)
+        k *= 2
+    return sorted(ks)
+
+
+def theory_activations(depth: int, k: int, tape_per_layer: int = TAPE_PER_LAYER) -> float:
+    """Activations held at the peak: c·L without checkpointing, ⌈L/K⌉ inputs + c·K of one segment with it."""
+    if k == 0:
+        return float(tape_per_layer * depth)
+    return float(math.ceil(depth / k) + tape_per_layer * min(k, depth))
+
+
+def _bound_params(problem: Any, params: dict) -> tuple[Any, dict]:
+    spec = getattr(problem, "spec", None) if callable(problem) else None
+    if spec is None:
+        if not isinstance(problem, str):
+            raise UsageError("memory needs a problem name or factory (it rebuilds the problem for each K)")
+        spec = get_spec(problem)
+    names = {p.name for p in spec.params}
+    missing = [p for p in ("depth", "checkpoint") if p not in names]
+    if missing:
+        raise UsageError(
+            f"problem '{spec.name}' has no {' or '.join(missing)} parameter; memory sweeps the checkpoint "
+            "segment size K of a deep model, e.g. optbench memory mlp -p hidden=64 -p depth=64"
+        )
+    if "checkpoint" in params:
+        raise UsageError("memory sweeps checkpoint itself; drop -p checkpoint (choose the segment sizes with --k)")
+    return spec, bind(spec.params, params, spec.name, "parameter")
+
+
+def _measure(fn: Callable[[], Any], repeat: int) -> tuple[Any, int, float]:
+    """(result, peak bytes allocated above the start, best time of ``repeat`` runs without tracing)."""
+    gc.collect()
+    already = tracemalloc.is_tracing()  # e.g. python -X tracemalloc: measure within it, leave it on
+    if not already:
+        tracemalloc.start()
+    try:
+        start = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        out = fn()
+        peak = tracemalloc.get_traced_memory()[1] - start
+    finally:
+        if not already:
+            tracemalloc.stop()
+    best = math.inf
+    for _ in range(repeat):
+        gc.collect()
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return out, int(peak), best
+
+
+def _reldiff(a: onp.ndarray, b: onp.ndarray) -> float:
+    return float(onp.max(onp.abs(a - b)) / max(float(onp.max(onp.abs(b))), 1e-300))
+
+
+def memory(
+    problem: Any = "mlp",
+    params: Optional[dict] = None,
+    ks: Optional[Sequence[int]] = None,
+    *,
+    seed: int = 0,
+    repeat: int = 2,
+    tape_per_layer: int = TAPE_PER_LAYER,
+    callback: Optional[Callable[[MemoryRow], None]] = None,
+) -> MemoryReport:
+    """Peak memory and time of one gradient and one HVP at x0, without checkpointing and for each K in ``ks``.
+
+    ``problem`` has parameters ``depth`` (L ≥ 1) and ``checkpoint`` (K); ``ks`` defaults to
+    :func:`default_ks` (L). Each measurement runs on a fresh :class:`Oracle` (no cache): memory
+    once under ``tracemalloc`` (peak above the memory in use before), time as the best of
+    ``repeat`` untraced runs. The HVP direction is a seeded standard normal vector.
+    ``callback(row)`` is called after each K (progress).
+    """
+    params = dict(params or {})
+    if int(repeat) < 1:
+        raise UsageError(f"repeat must be a positive integer, got {repeat}")
+    spec, kwargs = _bound_params(problem, params)
+    depth = int(kwargs["depth"])
+    if depth < 1:
+        raise UsageError(f"problem '{spec.name}': memory needs a deep model; give -p depth=L (L ≥ 1), e.g. -p depth=64")
+    ks = default_ks(depth) if ks is None else [int(k) for k in ks]
+    for k in ks:
+        if not 1 <= k <= depth:
+            raise UsageError(f"segment size K={k} must be between 1 and the depth {depth}")
+    first = make_problem(problem, params)
+    report = MemoryReport(first.label, depth, first.n, seed, int(repeat), tape_per_layer)
+    v = onp.random.default_rng(seed).standard_normal(first.n)
+    Oracle(first).value_and_grad(first.x0), Oracle(first).hvp(first.x0, v)  # warm-up: first-call costs not measured
+    ref_g = ref_hv = None
+    for k in [0] + sorted(set(ks)):
+        prob = first if k == 0 else make_problem(problem, {**params, "checkpoint": k})
+        x = prob.x0
+        g, g_peak, g_sec = _measure(lambda: Oracle(prob).value_and_grad(x)[1], repeat)
+        hv, h_peak, h_sec = _measure(lambda: Oracle(prob).hvp(x, v), repeat)
+        if k == 0:
+            ref_g, ref_hv = g, hv
+        row = MemoryRow(k, 0 if k == 0 else math.ceil(depth / k), g_peak, g_sec, h_peak, h_sec,
+                        theory_activations(depth, k, tape_per_layer), _reldiff(g, ref_g), _reldiff(hv, ref_hv))
+        report.rows.append(row)
+        if callback is not None:
+            callback(row)
+    return report

@@ -34,6 +34,7 @@ from ..errors import UsageError
 from ..oracle import Oracle
 from ..params import bind
 from ..problem import get_spec, make_problem
+from ..threads import blas_threads as limit_threads
 
 #: activations one σ(hW + b) layer leaves on autograd's tape: h (matmul VJP) and z (σ's VJP)
 TAPE_PER_LAYER = 2
@@ -121,7 +122,7 @@ def _bound_params(problem: Any, params: dict) -> tuple[Any, dict]:
         )
     if "checkpoint" in params:
         raise UsageError("memory sweeps checkpoint itself; drop -p checkpoint (choose the segment sizes with --k)")
-    return spec, bind(spec.params, params, spec.name, "parameter")
+    return spec, {**{p.name: p.default for p in spec.params}, **bind(spec.params, params, spec.name, "parameter")}
 
 
 def _measure(fn: Callable[[], Any], repeat: int) -> tuple[Any, int, float]:
@@ -159,6 +160,7 @@ def memory(
     seed: int = 0,
     repeat: int = 2,
     tape_per_layer: int = TAPE_PER_LAYER,
+    blas_threads: Optional[int] = 1,
     callback: Optional[Callable[[MemoryRow], None]] = None,
 ) -> MemoryReport:
     """Peak memory and time of one gradient and one HVP at x0, without checkpointing and for each K in ``ks``.
@@ -167,6 +169,8 @@ def memory(
     :func:`default_ks` (L). Each measurement runs on a fresh :class:`Oracle` (no cache): memory
     once under ``tracemalloc`` (peak above the memory in use before), time as the best of
     ``repeat`` untraced runs. The HVP direction is a seeded standard normal vector.
+    The work runs with ``blas_threads`` BLAS threads (default 1, as ``solve``: on a busy machine
+    threaded BLAS made these small products ten times slower; None or 0 leaves the library default).
     ``callback(row)`` is called after each K (progress).
     """
     params = dict(params or {})
@@ -180,8 +184,15 @@ def memory(
     for k in ks:
         if not 1 <= k <= depth:
             raise UsageError(f"segment size K={k} must be between 1 and the depth {depth}")
+    if blas_threads is not None and int(blas_threads) < 0:
+        raise UsageError(f"blas_threads must be ≥ 0 (0 = the library default), got {blas_threads}")
+    with limit_threads(blas_threads):
+        return _sweep(problem, params, ks, depth, seed, int(repeat), tape_per_layer, callback)
+
+
+def _sweep(problem, params, ks, depth, seed, repeat, tape_per_layer, callback) -> MemoryReport:
     first = make_problem(problem, params)
-    report = MemoryReport(first.label, depth, first.n, seed, int(repeat), tape_per_layer)
+    report = MemoryReport(first.label, depth, first.n, seed, repeat, tape_per_layer)
     v = onp.random.default_rng(seed).standard_normal(first.n)
     Oracle(first).value_and_grad(first.x0), Oracle(first).hvp(first.x0, v)  # warm-up: first-call costs not measured
     ref_g = ref_hv = None

@@ -12,6 +12,7 @@ from .api import solve
 from .check import check
 from .checkpoint import checkpoint
 from .graph import graph
+from .lab.memory import memory
 from .modes import modes
 from .errors import OptbenchError, PluginError, RunError, UsageError
 from .problem import Problem, make_problem, problem
@@ -29,6 +30,7 @@ __all__ = [
     "modes",
     "graph",
     "checkpoint",
+    "memory",
     "Result",
     "Status",
     "OptbenchError",

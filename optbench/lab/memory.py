@@ -125,8 +125,8 @@ def _bound_params(problem: Any, params: dict) -> tuple[Any, dict]:
     return spec, {**{p.name: p.default for p in spec.params}, **bind(spec.params, params, spec.name, "parameter")}
 
 
-def _measure(fn: Callable[[], Any], repeat: int) -> tuple[Any, int, float]:
-    """(result, peak bytes allocated above the start, best time of ``repeat`` runs without tracing)."""
+def _peak(fn: Callable[[], Any]) -> tuple[Any, int]:
+    """(result, peak bytes allocated above the memory in use at the start), one traced run."""
     gc.collect()
     already = tracemalloc.is_tracing()  # e.g. python -X tracemalloc: measure within it, leave it on
     if not already:
@@ -139,13 +139,14 @@ def _measure(fn: Callable[[], Any], repeat: int) -> tuple[Any, int, float]:
     finally:
         if not already:
             tracemalloc.stop()
-    best = math.inf
-    for _ in range(repeat):
-        gc.collect()
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return out, int(peak), best
+    return out, int(peak)
+
+
+def _seconds(fn: Callable[[], Any]) -> float:
+    gc.collect()
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
 
 
 def _reldiff(a: onp.ndarray, b: onp.ndarray) -> float:
@@ -167,11 +168,13 @@ def memory(
 
     ``problem`` has parameters ``depth`` (L ≥ 1) and ``checkpoint`` (K); ``ks`` defaults to
     :func:`default_ks` (L). Each measurement runs on a fresh :class:`Oracle` (no cache): memory
-    once under ``tracemalloc`` (peak above the memory in use before), time as the best of
-    ``repeat`` untraced runs. The HVP direction is a seeded standard normal vector.
+    once under ``tracemalloc`` (peak above the memory in use before); time as the best of
+    ``repeat`` untraced runs, taken in rounds over all K so that a busy spell of the machine
+    affects every K alike. The HVP direction is a seeded standard normal vector.
     The work runs with ``blas_threads`` BLAS threads (default 1, as ``solve``: on a busy machine
     threaded BLAS made these small products ten times slower; None or 0 leaves the library default).
-    ``callback(row)`` is called after each K (progress).
+    ``callback(row)`` is called after each K's memory measurement (progress; its times are
+    filled in by the timing rounds that follow).
     """
     params = dict(params or {})
     if int(repeat) < 1:
@@ -194,18 +197,25 @@ def _sweep(problem, params, ks, depth, seed, repeat, tape_per_layer, callback) -
     first = make_problem(problem, params)
     report = MemoryReport(first.label, depth, first.n, seed, repeat, tape_per_layer)
     v = onp.random.default_rng(seed).standard_normal(first.n)
-    Oracle(first).value_and_grad(first.x0), Oracle(first).hvp(first.x0, v)  # warm-up: first-call costs not measured
+    x = first.x0
+    Oracle(first).value_and_grad(x), Oracle(first).hvp(x, v)  # warm-up: first-call costs not measured
+    probs = {0: first}
     ref_g = ref_hv = None
     for k in [0] + sorted(set(ks)):
-        prob = first if k == 0 else make_problem(problem, {**params, "checkpoint": k})
-        x = prob.x0
-        g, g_peak, g_sec = _measure(lambda: Oracle(prob).value_and_grad(x)[1], repeat)
-        hv, h_peak, h_sec = _measure(lambda: Oracle(prob).hvp(x, v), repeat)
+        prob = probs[k] = first if k == 0 else make_problem(problem, {**params, "checkpoint": k})
+        g, g_peak = _peak(lambda: Oracle(prob).value_and_grad(x)[1])
+        hv, h_peak = _peak(lambda: Oracle(prob).hvp(x, v))
         if k == 0:
             ref_g, ref_hv = g, hv
-        row = MemoryRow(k, 0 if k == 0 else math.ceil(depth / k), g_peak, g_sec, h_peak, h_sec,
+        row = MemoryRow(k, 0 if k == 0 else math.ceil(depth / k), g_peak, math.inf, h_peak, math.inf,
                         theory_activations(depth, k, tape_per_layer), _reldiff(g, ref_g), _reldiff(hv, ref_hv))
         report.rows.append(row)
         if callback is not None:
             callback(row)
+    # times: rounds over all K, so a busy spell of the machine hits every K alike; the best per K counts
+    for _ in range(repeat):
+        for row in report.rows:
+            prob = probs[row.k]
+            row.grad_seconds = min(row.grad_seconds, _seconds(lambda: Oracle(prob).value_and_grad(x)))
+            row.hvp_seconds = min(row.hvp_seconds, _seconds(lambda: Oracle(prob).hvp(x, v)))
     return report

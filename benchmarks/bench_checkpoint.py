@@ -3,11 +3,13 @@
     python benchmarks/bench_checkpoint.py [--depth 64] [--width 64] [--samples 4096] [--k 8] [--repeat 2]
 
 The model is the deep part of ``mlp``: h ← tanh(h W + b) for ``depth`` layers of ``width``
-units on ``samples`` rows, loss Σ h², every K consecutive layers one segment. Memory is the
+units on ``samples`` rows, loss Σ h²; every K consecutive layers are one segment, a function
+of its input h and one flat vector of its weights (two differentiated arguments). Memory is the
 tracemalloc peak above the memory in use before (numpy reports its buffers to tracemalloc),
 time the best of ``repeat`` untraced runs, one BLAS thread; ratios are against no checkpointing.
 autograd.checkpoint traces each segment when the forward pass records it (once per
-differentiated argument) and keeps those records, so its peak is not lower (docs/derivative_lab.md).
+differentiated argument, here twice) and keeps those records, so its peak is not lower
+(docs/derivative_lab.md).
 """
 
 from __future__ import annotations
@@ -32,19 +34,26 @@ from optbench import checkpoint  # noqa: E402
 from optbench.threads import blas_threads  # noqa: E402
 
 
-def block(h, *Wb):
-    for i in range(0, len(Wb), 2):
-        h = np.tanh(np.dot(h, Wb[i]) + Wb[i + 1])
-    return h
+def make_block(width):
+    """The layers of one segment, h ← tanh(h W + b), their W and b packed in one flat vector p."""
+    size = width * width + width
+
+    def block(h, p):
+        for i in range(0, p.shape[0], size):
+            W = np.reshape(p[i:i + width * width], (width, width))
+            h = np.tanh(np.dot(h, W) + p[i + width * width:i + size])
+        return h
+
+    return block
 
 
-def loss_fn(wrap, X, k):
-    seg = wrap(block) if wrap else block
+def loss_fn(wrap, X, width):
+    seg = wrap(make_block(width)) if wrap else make_block(width)
 
-    def loss(params):
+    def loss(segments):
         h = X
-        for i in range(0, len(params), 2 * k):
-            h = seg(h, *params[i:i + 2 * k])
+        for p in segments:
+            h = seg(h, p)
         return np.sum(h ** 2)
 
     return loss
@@ -77,19 +86,18 @@ def main(argv=None) -> int:
     a = ap.parse_args(argv)
     rng = onp.random.default_rng(0)
     X = rng.standard_normal((a.samples, a.width))
-    params = []
-    for _ in range(a.depth):
-        params += [rng.standard_normal((a.width, a.width)) / onp.sqrt(a.width), onp.zeros(a.width)]
-    params = tuple(params)
+    layer = lambda: onp.concatenate([(rng.standard_normal((a.width, a.width)) / onp.sqrt(a.width)).ravel(),  # noqa: E731
+                                     onp.zeros(a.width)])
+    params = tuple(onp.concatenate([layer() for _ in range(min(a.k, a.depth - i))]) for i in range(0, a.depth, a.k))
     t = Table(title=f"one gradient, {a.depth} tanh layers × {a.width} units on {a.samples} samples, K = {a.k}")
     for col in ("checkpoint", "peak memory", "×none", "time", "×none", "max rel. diff"):
         t.add_column(col, justify="right")
     rows = []
     with blas_threads(1):
         for name, wrap in (("none", None), ("optbench.checkpoint", checkpoint), ("autograd.checkpoint", autograd_checkpoint)):
-            g = grad(lambda p: loss_fn(wrap, X, a.k)(list(p)))
+            g = grad(loss_fn(wrap, X, a.width))
             out, peak, sec = measure(lambda: g(params), a.repeat)
-            rows.append((name, onp.concatenate([onp.ravel(o) for o in out]), peak, sec))
+            rows.append((name, onp.concatenate(out), peak, sec))
     g0, p0, s0 = rows[0][1:]
     for name, gv, peak, sec in rows:
         diff = float(onp.max(onp.abs(gv - g0)) / onp.max(onp.abs(g0)))

@@ -38,8 +38,8 @@ def memory_summary(rep) -> str:
     c, L = rep.tape_per_layer, rep.depth
     checked = [row for row in rep.rows if row.k]
     lines = [f"theory: peak ≈ ⌈L/K⌉ + {c}·K activations (off: {c}·L = {c * L}), smallest near K = √(L/{c}); "
-             "time +1 forward pass ≈ 4/3× (a backward pass costs about two forward passes); "
-             "data, weights and gradient come on top of the activations"]
+             "data, weights and gradient come on top",
+             "        time +1 forward pass ≈ 4/3× (a backward pass costs about two forward passes)"]
     if checked:
         best = min(checked, key=lambda row: row.grad_peak_bytes)
         r = rep.ratios(best)

@@ -45,7 +45,7 @@ def memory_summary(rep) -> str:
         r = rep.ratios(best)
         lines.append(f"least gradient memory: K = {best.k}, {r['grad_memory']:.2f}× the memory of no checkpointing "
                      f"at {r['grad_time']:.2f}× the time (HVP: {r['hvp_memory']:.2f}× memory, {r['hvp_time']:.2f}× time)")
-    lines.append(f"memory: tracemalloc peak above the memory in use before, one run; time: best of {rep.repeat} runs; "
+    lines.append(f"memory: tracemalloc peak above the memory in use before, one run; time: best of {rep.repeat} run{'s' if rep.repeat != 1 else ''}; "
                  "differences: ∇f and ∇²f·v against K = off")
     return "\n".join(lines)
 

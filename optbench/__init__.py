@@ -9,13 +9,15 @@ traces you can keep.
 """
 
 from .api import solve
-from .lab.check import check
-from .lab.graph import graph
-from .lab.modes import modes
+from .core.checkpoint import checkpoint
 from .core.errors import OptbenchError, PluginError, RunError, UsageError
 from .core.problem import Problem, make_problem, problem
 from .core.result import Result
 from .core.status import Status
+from .lab.check import check
+from .lab.graph import graph
+from .lab.memory import memory
+from .lab.modes import modes
 
 __version__ = "0.1.0"
 
@@ -27,6 +29,8 @@ __all__ = [
     "check",
     "modes",
     "graph",
+    "checkpoint",
+    "memory",
     "Result",
     "Status",
     "OptbenchError",

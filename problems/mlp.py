@@ -8,6 +8,13 @@ are packed into one flat vector with ``autograd.misc.flatten``; the initial poin
 (LeCun normal: W_ℓ ~ N(0, 1/fan_in), b = 0). The minimum is not known (non-convex);
 ``metrics(w)`` reports the training accuracy.
 
+Deep variants: ``depth=L`` stacks L hidden layers of the single size in ``hidden``; with
+``checkpoint=K`` every K consecutive hidden layers form one segment under
+:func:`optbench.checkpoint`, so the reverse pass stores only each segment's input and
+recomputes the segment when the backward pass reaches it — the same f and gradient,
+peak memory O(L/K + K) layers' activations instead of O(L), one extra forward pass
+(Chen et al. 2016, arXiv:1604.06174; ``optbench memory mlp`` measures it).
+
 Reference: Goodfellow, Bengio & Courville, *Deep Learning* (2016), §6.2 and §7.1.
 """
 
@@ -16,7 +23,7 @@ import numpy as onp
 from autograd.misc import flatten
 from typing import Literal
 
-from optbench import Problem, UsageError, problem
+from optbench import Problem, UsageError, checkpoint as checkpointed, problem
 from optbench.datasets import get_dataset
 
 
@@ -40,6 +47,8 @@ def mlp(
     dataset: str = "moons",
     n_samples: int = 200,
     seed: int = 0,
+    depth: int = 0,
+    checkpoint: int = 0,
 ) -> Problem:
     """MLP training loss: softmax cross-entropy + weight_decay·Σ‖W‖²; metric train_accuracy; f* unknown.
 
@@ -47,8 +56,19 @@ def mlp(
     seed, n_samples points) or a CSV file (last column the label; features standardised).
     The start is a seeded LeCun-normal initialisation. tanh (the default) is smooth, which
     suits second-order methods; relu makes f only piecewise smooth.
+    depth: 0 uses the layers in hidden; L ≥ 1 stacks L layers of hidden's one size (deep nets).
+    checkpoint: K ≥ 1 recomputes each block of K hidden layers in the backward pass instead of
+    storing it (less memory, one more forward pass; same f and gradient); 0 = off.
     """
     sizes = parse_hidden(hidden)
+    if depth < 0:
+        raise UsageError(f"depth must be ≥ 0 (0: the layers listed in hidden), got {depth}")
+    if depth > 0:
+        if len(sizes) != 1:
+            raise UsageError(f"depth={depth} repeats one layer size; give a single size like hidden=64, got hidden='{hidden}'")
+        sizes = sizes * depth
+    if checkpoint < 0:
+        raise UsageError(f"checkpoint must be ≥ 0 (layers per recomputed segment; 0 = off), got {checkpoint}")
     if weight_decay < 0:
         raise UsageError(f"weight_decay must be ≥ 0, got {weight_decay}")
     X, y, _ = get_dataset(dataset, n_samples, seed)
@@ -62,11 +82,21 @@ def mlp(
     w0, unflatten = flatten(params)
     act = np.tanh if activation == "tanh" else (lambda z: np.maximum(z, 0.0))
 
+    def layers_block(h, *Wb):
+        """Hidden layers h ← σ(h W + b) for the (W, b) pairs in Wb."""
+        for i in range(0, len(Wb), 2):
+            h = act(np.dot(h, Wb[i]) + Wb[i + 1])
+        return h
+
+    block = checkpointed(layers_block) if checkpoint > 0 else layers_block
+    step = checkpoint if checkpoint > 0 else max(len(sizes), 1)
+
     def logits(w):
         h = X
         ps = unflatten(w)
-        for W, b in ps[:-1]:
-            h = act(np.dot(h, W) + b)
+        hidden_ps = ps[:-1]
+        for i in range(0, len(hidden_ps), step):
+            h = block(h, *[a for Wb in hidden_ps[i:i + step] for a in Wb])
         W, b = ps[-1]
         return np.dot(h, W) + b, ps
 

@@ -13,6 +13,7 @@ from .bench import bench_command
 from .check import check_command, graph_command, modes_command
 from .compare import compare_command, plot_command, report_command
 from .listing import list_command
+from .memory import memory_command
 from .solve import solve_command
 
 app = typer.Typer(
@@ -44,6 +45,7 @@ app.command("plot")(plot_command)
 app.command("check")(check_command)
 app.command("modes")(modes_command)
 app.command("graph")(graph_command)
+app.command("memory")(memory_command)
 app.command("bench")(bench_command)
 
 

@@ -205,6 +205,10 @@ class RunWriter:
             runs.append({"run_id": s.run_id, "instance": s.instance, "method": s.method, "status": status,
                          "finished": status not in ("pending", "not_run", "interrupted")})
         self.manifest["finished_runs"] = sum(r["finished"] for r in runs)
+        counts: dict[str, int] = {}
+        for r in runs:
+            counts[r["status"]] = counts.get(r["status"], 0) + 1
+        self.manifest["status_counts"] = dict(sorted(counts.items()))
         self.manifest["runs"] = runs
         write_atomic(self.path / "manifest.json", json.dumps(self.manifest, indent=2, default=str) + "\n")
 

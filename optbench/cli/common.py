@@ -44,7 +44,9 @@ def stderr_console():
 
 def fail(message: str, code: int) -> None:
     """Print ``error: message`` on one line to stderr and exit with ``code``."""
-    line = " ".join(str(message).split())
+    from .safe import plain
+
+    line = plain(" ".join(str(message).split()))
     sys.stderr.write(f"error: {line}\n")
     sys.stderr.flush()
     raise typer.Exit(code)

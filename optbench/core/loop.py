@@ -40,10 +40,12 @@ def iterate(solver: Any, context: RunContext, state: Any) -> Ending:
     while True:
         if st.gradient_test(g):
             escape = solver.escape_stationary_point(x, oracle) if context.check_curvature and k < st.max_iter else None
-            if escape is None:
+            if not isinstance(escape, tuple):  # None, or what the curvature check found
                 message = f"‖∇f‖{st.norm_symbol} = {st.grad_norm(g):.3g} ≤ gtol = {st.gtol:g}"
                 if negative_curvature_seen:
                     message += "; negative curvature was met on the way"
+                if escape is not None and (escape.products or not escape.certified or escape.negative):
+                    message += "; " + escape.summary()
                 return Ending(Status.CONVERGED, message, x, f, g)
             x_new, t, lam = escape
             f_new, g_new = oracle.value_and_grad(x_new)

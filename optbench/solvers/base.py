@@ -53,8 +53,10 @@ class Solver(Method):
     def step(self, x, state, oracle):  # pragma: no cover - interface
         raise NotImplementedError
 
-    def escape_stationary_point(self, x, oracle) -> Optional[tuple]:
-        """At a point where the gradient test holds: a step ``(x_new, t, λmin)`` leaving a saddle, or None.
+    def escape_stationary_point(self, x, oracle) -> Optional[Any]:
+        """At a point where the gradient test holds: a step ``(x_new, t, λmin)`` leaving a saddle, else
+        None or the :class:`~optbench.solvers.curvature.Curvature` found (the run is converged and
+        its message says what was certified).
 
         First-order methods cannot tell a saddle from a minimum: None (converged).
         """

@@ -113,7 +113,7 @@ def run(
         with hard_deadline(stopping.max_time):  # a hard limit only when max_time is given
             f, g = evaluate_start(oracle.value_and_grad, x, problem.name)
             context = RunContext(problem, oracle, stopping, x, f, g, record, start, check_curvature)
-            prepared = method.setup(context)  # may refuse the problem (UsageError) before any row is recorded
+            prepared = _setup(method, context)  # may refuse the problem (UsageError) before any row is recorded
             record(0, x, f, g)
             started = True
             ending = method.minimize(context, prepared)
@@ -133,6 +133,17 @@ def run(
         ending = Ending(Status.ERROR, f"iteration {record.k + 1}: {_describe(e)}")
     trace.finish()
     return _result(problem, method, stopping, ending, record, oracle, start)
+
+
+def _setup(method: Method, context: RunContext) -> Any:
+    """``method.setup``; working memory that cannot be allocated is the options' fault, said in one line."""
+    try:
+        return method.setup(context)
+    except MemoryError as e:
+        opts = ", ".join(f"{k}={v}" for k, v in method.options().items())
+        raise UsageError(f"{method.name} ({opts}) cannot allocate its working memory for problem "
+                         f"'{context.problem.name}' (n = {context.problem.n}): {e}; give smaller {{field}} values",
+                         field="options", value=method.options()) from None
 
 
 def _result(problem, method, stopping, ending: Ending, record: Recorder, oracle, start) -> Result:

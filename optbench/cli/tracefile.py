@@ -40,7 +40,11 @@ class CsvFile:
         pending, self._pending = self._pending, []
         try:
             self._write("".join(pending).encode("utf-8"), len(pending))
-        except OSError:
+        except BaseException as e:  # noqa: BLE001 - a timer or Ctrl-C may land mid-write
+            if not isinstance(e, OSError):  # interrupted mid-write: no cut row; the rows wait for the next flush
+                self._truncate()
+                self._pending = pending + self._pending
+                raise
             self._truncate()  # then keep as many whole rows as still fit, one at a time
             try:
                 for line in pending:
@@ -51,6 +55,7 @@ class CsvFile:
                 raise
 
     def _write(self, data: bytes, lines: int) -> None:
+        """All of ``data`` or, on an exception, nothing counted (the caller cuts the file back)."""
         view = memoryview(data)
         while view:
             view = view[os.write(self.fd, view):]

@@ -41,5 +41,7 @@ def hard_deadline(seconds: Optional[float]) -> Iterator[bool]:
         signal.setitimer(signal.ITIMER_REAL, max(float(seconds), 1e-3))
         yield True
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
+        try:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        finally:
+            signal.signal(signal.SIGALRM, old)

@@ -90,7 +90,7 @@ def iterate(solver: Any, context: RunContext, state: Any) -> Ending:
         if f < UNBOUNDED_F or float(np.max(np.abs(x))) > UNBOUNDED_X:
             return Ending(Status.UNBOUNDED, f"iteration {k}: f = {f:.3g}, ‖x‖∞ = {np.max(np.abs(x)):.3g}", x, f, g)
         g_old = record.previous_g
-        same = (g_old is not None and step > 0 and f < f_old
+        same = (g_old is not None and step > 0 and f_old - f > 1e-10 * max(1.0, abs(f_old))
                 and float(np.max(np.abs(g - g_old))) <= 1e-12 * max(float(np.max(np.abs(g))), 1e-300))
         affine = affine + 1 if same else 0
         if affine >= AFFINE_STEPS and st.grad_norm(g) > 0:

@@ -67,9 +67,9 @@ def test_every_method_but_gd_converges_on_rosenbrock_100(method):
     assert r.status.value == "converged", r.message
     assert r.grad_norm <= 1e-6
     # chained Rosenbrock n = 100 has a second local minimum near (-1, 1, ..., 1), f ≈ 3.9866; full
-    # Newton steps (newton, and trust-exact whose exact model steps are Newton steps once the radius allows)
+    # Newton steps (newton, and trust-exact or scipy:trust-exact whose exact model steps are Newton steps once the radius allows)
     # from the standard start are drawn to it; every other method finds the global one.
-    if method in ("newton", "trust-exact"):
+    if method in ("newton", "trust-exact", "scipy:trust-exact"):
         assert abs(r.fun - 3.98662) < 1e-4 and r.x[0] < -0.9
         assert np.linalg.eigvalsh(optbench.core.oracle.Oracle(optbench.make_problem("rosenbrock", {"n": 100})).hess(r.x))[0] > 0
     else:

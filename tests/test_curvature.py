@@ -18,18 +18,20 @@ def _matrix(n, lam_min, seed=0):
 def test_lanczos_finds_a_negative_eigenvalue_with_a_fixed_number_of_products():
     A, u = _matrix(300, -0.5)
     calls = []
-    theta, y, scale = lanczos_smallest(lambda v: calls.append(1) or A @ v, 300)
-    assert len(calls) == LANCZOS_STEPS
+    c = lanczos_smallest(lambda v: calls.append(1) or A @ v, 300, max_steps=200)
+    theta, y = c.lam, c.u
+    assert len(calls) == LANCZOS_STEPS == c.products  # negative after the first steps: certified at once
+    assert c.certified and c.negative
     assert -0.5 <= theta < -0.45  # a Ritz value is never below λ_min
     assert abs(abs(y @ u) / np.linalg.norm(y) - 1) < 1e-2
     assert abs(float(y @ A @ y) / float(y @ y) - theta) < 1e-8  # y is the Ritz vector of θ
-    assert lanczos_smallest(lambda v: A @ v, 300)[0] == theta  # same start vector: same answer
+    assert lanczos_smallest(lambda v: A @ v, 300).lam == theta  # same start vector: same answer
 
 
 def test_lanczos_on_a_positive_definite_matrix_stays_positive():
     A, _ = _matrix(300, 0.7)
-    theta, _, _ = lanczos_smallest(lambda v: A @ v, 300)
-    assert theta >= 0.7 - 1e-12
+    c = lanczos_smallest(lambda v: A @ v, 300, max_steps=200)
+    assert c.lam >= 0.7 - 1e-12 and c.certified and abs(c.lam - 0.7) < 1e-6
 
 
 def test_high_dimensional_saddle_is_escaped_not_reported_as_a_minimum():

@@ -426,3 +426,15 @@ def test_cli_shows_the_radius_and_writes_it_to_the_csv(tmp_path):
     assert rows[0]["radius"] == "" and float(rows[1]["radius"]) == 1.0
     bad = CliRunner().invoke(app, ["solve", "rosenbrock", "-m", "trust-ncg", "-o", "eta=0.3"])
     assert bad.exit_code != 0 and "must be in [0, 0.25)" in bad.output and "Traceback" not in bad.output
+
+
+@pytest.mark.parametrize("method", ["newton", "trust-exact", "trust-ncg"])
+def test_a_model_unbounded_below_that_f_follows_is_reported_unbounded(method):
+    """f = ½xᵀDx with one negative eigenvalue: every step runs to Δmax along it and f falls as predicted."""
+    d = np.array([-1.0] + [1.0] * 4)
+    prob = Problem(lambda x: 0.5 * anp.sum(d * x**2), x0=np.array([1e-3, 1.0, 1.0, 1.0, 1.0]), name="saddle5")
+    r = optbench.solve(prob, method, max_iter=500)
+    assert r.status is Status.UNBOUNDED and "unbounded below along negative curvature" in r.message
+    assert r.fun < -1e6 and r.nit < 500
+    steps = r.trace.column("radius")
+    assert steps[-1] == 1000.0  # the last steps were taken at the largest radius

@@ -44,7 +44,9 @@ def stderr_console():
 
 def fail(message: str, code: int) -> None:
     """Print ``error: message`` on one line to stderr and exit with ``code``."""
-    line = " ".join(str(message).split())
+    from .safe import plain
+
+    line = plain(" ".join(str(message).split()))
     sys.stderr.write(f"error: {line}\n")
     sys.stderr.flush()
     raise typer.Exit(code)
@@ -68,6 +70,13 @@ def handle_errors(func: Callable) -> Callable:
             fail(e.render(FLAGS), e.exit_code)
         except KeyboardInterrupt:
             fail("interrupted", EXIT_INTERRUPTED)
+        except MemoryError as e:
+            fail(f"out of memory: {e or 'an allocation failed'}", EXIT_RUN)
+        except RecursionError:
+            fail("an input is nested too deeply to be read", EXIT_RUN)
+        except OSError as e:
+            where = f"'{e.filename}': " if e.filename else ""
+            fail(f"{where}{e.strerror or e} (errno {e.errno})" if e.errno else f"{where}{e}", EXIT_RUN)
         except Exception as e:  # noqa: BLE001 - last line of defence against tracebacks
             if os.environ.get("OPTBENCH_DEBUG"):
                 raise

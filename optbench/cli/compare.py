@@ -122,6 +122,7 @@ def report_command(
 ) -> None:
     """Print a comparison's tables again from its run directory (nothing is re-run)."""
     from ..compare.rundir import load_run
+    from .safe import safe
 
     manifest, rows, _ = load_run(run_dir)
     state = manifest.get("state", "?")
@@ -130,7 +131,8 @@ def report_command(
         return
     norm = (manifest.get("budgets") or {}).get("norm", "inf")
     out = stdout_console()
-    out.print(f"[dim]{manifest.get('command', '')}  ({manifest.get('start')} → {manifest.get('end')}, {state})[/dim]")
+    out.print(f"[dim]{safe(manifest.get('command', ''))}  ({safe(manifest.get('start'))} → "
+              f"{safe(manifest.get('end'))}, {safe(state)})[/dim]")
     _print_tables(rows, norm, state, run_dir)
 
 

@@ -15,12 +15,12 @@ import math
 from typing import Optional
 
 from rich import box
-from rich.markup import escape
 from rich.table import Table
 
 from ..compare.profiles import COST_MODEL
 from ..compare.summary import COST_SHIFT, TIME_SHIFT, _num, aggregate, group_instances
 from .render import fmt
+from .safe import safe
 
 
 _COLS = [
@@ -51,7 +51,7 @@ def _best(rows: list[dict], key: str, rule: Optional[str]) -> Optional[float]:
 
 def instance_table(instance: str, rows: list[dict], norm: str = "inf") -> Table:
     """The per-instance table: one row per method, the best of each column marked ``*``."""
-    table = Table(title=escape(instance), title_justify="left", header_style="bold", box=box.SIMPLE_HEAD)
+    table = Table(title=safe(instance), title_justify="left", header_style="bold", box=box.SIMPLE_HEAD)
     table.add_column("method", no_wrap=True)
     f_stars = {r.get("f_star") for r in rows if r.get("status") != "not_run"}
     show = [c for c in _COLS if c[0] != "f_minus_fstar" or f_stars - {None, 0.0}]  # f − f* = f when f* = 0
@@ -61,12 +61,12 @@ def instance_table(instance: str, rows: list[dict], norm: str = "inf") -> Table:
         table.add_column(header, justify="left" if key == "status" else "right", no_wrap=True)
     bests = {key: _best(rows, key, rule) for key, _, _, rule in show}
     for r in rows:
-        cells = [r["method"]]
+        cells = [safe(r["method"])]
         for key, _, digits, rule in show:
             v = r.get(key)
             if key == "status":
                 style = "green" if r.get("success") else ("dim" if v == "not_run" else "yellow")
-                cells.append(f"[{style}]{v}[/{style}]")
+                cells.append(f"[{style}]{safe(v)}[/{style}]")
                 continue
             text = fmt(v, digits) if isinstance(v, float) else ("" if v is None else str(v))
             if r.get("status") == "not_run" or r.get("n") is None:  # never got as far as f(x0)
@@ -79,7 +79,7 @@ def instance_table(instance: str, rows: list[dict], norm: str = "inf") -> Table:
             cells.append(text)
         table.add_row(*cells)
     failed = [r for r in rows if not r.get("success") and r.get("status") != "not_run"]
-    notes = [escape(f"{r['method']}: {r['message']}") for r in failed if r.get("message")]
+    notes = [safe(f"{r['method']}: {r['message']}") for r in failed if r.get("message")]
     caption = ("* best in column (iterations, counts, cost, time: among converged runs); "
                "cost in gradient-equivalents")
     if notes:
@@ -101,13 +101,13 @@ def aggregate_table(rows: list[dict]) -> Table:
             for k in ("median_cost", "median_time", "sgm_cost", "sgm_time")}
     top = max((s["successes"] for s in stats), default=0)
     for s in stats:
-        cells = [s["method"], f"{s['successes']}/{s['runs']}" + ("*" if s["successes"] == top > 0 else "")]
+        cells = [safe(s["method"]), f"{s['successes']}/{s['runs']}" + ("*" if s["successes"] == top > 0 else "")]
         for k, d in (("median_cost", 4), ("median_time", 3), ("sgm_cost", 4), ("sgm_time", 3)):
             text = "" if math.isnan(s[k]) else fmt(s[k], d)
             if best[k] is not None and s[k] == best[k]:
                 text = f"[bold]{text}*[/bold]"
             cells.append(text)
-        cells.append(", ".join(f"{k} {v}" for k, v in s["failures"].items()))
+        cells.append(safe(", ".join(f"{k} {v}" for k, v in s["failures"].items())))
         table.add_row(*cells)
     table.caption = (f"cost in gradient-equivalents = {COST_MODEL}; time in seconds; medians over "
                      f"each method's converged runs; sgm = shifted geometric mean (shift {COST_SHIFT:g} for cost, "

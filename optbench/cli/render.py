@@ -14,6 +14,7 @@ from rich.text import Text
 
 from ..core.result import Result
 from ..core.status import Status
+from .safe import plain, safe
 
 TABLE_HEADERS = {
     "iter": "iter",
@@ -81,7 +82,7 @@ def trace_table(result: Result, max_rows: int = 40, show_x: Optional[bool] = Non
         cols.append("note")
     xs = tr.record_x and (show_x if show_x is not None else tr.n <= 3)
     norm = "∞" if result.norm == "inf" else "₂"
-    table = Table(title=f"{result.method} on {result.problem}", title_justify="left", header_style="bold")
+    table = Table(title=safe(f"{result.method} on {result.problem}"), title_justify="left", header_style="bold")
     for c in cols:
         header = TABLE_HEADERS[c].replace("‖∇f‖", f"‖∇f‖{norm}")
         table.add_column(header, justify="left" if c == "note" else "right", no_wrap=c != "note")
@@ -110,7 +111,7 @@ def summary_text(result: Result) -> Text:
     t = Text()
     t.append(" * Status: ")
     t.append(result.status.value, style=STATUS_STYLE[result.success])
-    t.append(f"  ({result.message})\n")
+    t.append(f"  ({plain(result.message)})\n")
     t.append(" * Candidate solution\n")
     rows = [("Final objective value", fmt(result.fun, 10))]
     if result.f_star is not None:

@@ -86,6 +86,7 @@ def solve_command(
     finally:
         progress.stop()
     result.options = options
+    csv_error = trace.sink.error if csv is not None else None
 
     if json_out:
         sys.stdout.write(result.to_json() + "\n")
@@ -93,8 +94,13 @@ def solve_command(
         if not quiet:
             out.print(trace_table(result, max_rows=rows))
         out.print(summary_text(result), end="")
-        if csv is not None:
-            out.print(f" * Trace written to {csv} ({trace.csv_rows} rows)")
+        if csv is not None and csv_error is None:
+            out.print(f" * Trace written to {csv} ({trace.sink.rows} rows)")
+    if csv_error is not None:  # the result above stands; the file holds only complete rows
+        stderr_console().print(f"error: writing the trace to --csv '{csv}' failed: {csv_error.strerror or csv_error} "
+                               f"(errno {csv_error.errno}); the file holds the first {trace.sink.rows} rows",
+                               markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_RUN)
     if result.status is Status.INTERRUPTED:
         raise typer.Exit(EXIT_INTERRUPTED)
     if result.status is Status.ERROR or (strict and not result.success):

@@ -38,12 +38,13 @@ def execute(spec: RunSpec, budgets: Budgets) -> RunRecord:
     except KeyboardInterrupt:
         return RunRecord(spec, Status.INTERRUPTED.value, "interrupted before the run started", time=time.perf_counter() - t0)
     except RunError as e:
-        status = Status.NONFINITE if "not finite" in str(e) else Status.ERROR
+        status = Status.MAX_TIME if e.field == "max_time" else Status.NONFINITE if "not finite" in str(e) else Status.ERROR
         return RunRecord(spec, status.value, str(e), time=time.perf_counter() - t0)
     except OptbenchError as e:
         return RunRecord(spec, Status.ERROR.value, str(e), time=time.perf_counter() - t0)
-    except Exception as e:  # noqa: BLE001 - a comparison never stops for one run
-        return RunRecord(spec, Status.ERROR.value, f"{type(e).__name__}: {e}", time=time.perf_counter() - t0)
+    except (Exception, SystemExit) as e:  # noqa: BLE001 - a comparison never stops for one run
+        what = f"SystemExit({e.code!r})" if isinstance(e, SystemExit) else f"{type(e).__name__}: {e}"
+        return RunRecord(spec, Status.ERROR.value, what, time=time.perf_counter() - t0)
     tr = result.trace
     return RunRecord(
         spec, result.status.value, result.message, n=n, nit=result.nit,
@@ -146,42 +147,9 @@ def _run_serial(specs, budgets, on_start, done) -> bool:
 
 
 def _run_pool(specs, budgets, jobs, done) -> bool:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from .pool import run_pool
 
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    if ctx.get_start_method() == "forkserver":
-        # workers fork from a server that has already imported what every run needs
-        ctx.set_forkserver_preload(["optbench.compare.executors", "optbench.core.driver", "optbench.solvers.registry",
-                                    "scipy.optimize", "scipy.linalg", "threadpoolctl"])
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
-    futures = {pool.submit(execute, s, budgets): s for s in specs}
-    interrupted = False
-    try:
-        for fut in as_completed(futures):
-            if done(_result_or_error(fut, futures[fut])):
-                interrupted = True
-                break
-    except KeyboardInterrupt:
-        interrupted = True
-    finally:
-        if interrupted:
-            for fut in futures:
-                fut.cancel()
-        pool.shutdown(wait=True, cancel_futures=True)  # running workers got the Ctrl-C too and return soon
-        if interrupted:
-            for fut in futures:  # keep what finished meanwhile (and the interrupted runs' partial traces)
-                if fut.done() and not fut.cancelled():
-                    _keep_if_new(fut, futures[fut], done)
-    return interrupted
-
-
-def _keep_if_new(fut, spec, done) -> None:
-    try:
-        done(_result_or_error(fut, spec))
-    except Exception:  # noqa: BLE001
-        pass
+    return run_pool(specs, budgets, jobs, done)
 
 
 def _result_or_error(fut, spec) -> RunRecord:
@@ -189,8 +157,8 @@ def _result_or_error(fut, spec) -> RunRecord:
         return fut.result()
     except KeyboardInterrupt:
         raise
-    except BaseException as e:  # a worker that died (e.g. killed by the OS) is one failed row
-        return RunRecord(spec, Status.ERROR.value, f"worker failed: {type(e).__name__}: {e}")
+    except BaseException as e:  # a Dask worker that died is one failed row
+        return RunRecord(spec, Status.CRASHED.value, f"worker failed: {type(e).__name__}: {e}")
 
 
 def connect_dask(address: str, timeout: float = 10.0):

@@ -11,6 +11,7 @@ matplotlib is imported lazily, with the non-interactive Agg backend.
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 from typing import Optional
 
@@ -36,11 +37,30 @@ def slug(text: str) -> str:
     return "_".join(p for p in out.split("_") if p) or "instance"
 
 
+def plots_dir(run_dir: Path) -> Path:
+    """``RUN_DIR/plots``, created if needed; refused when it (through a symlink) leads outside the run directory."""
+    from ..core.errors import RunError
+
+    out = run_dir / "plots"
+    if out.is_symlink() or (out.exists() and out.resolve().parent != run_dir.resolve()):
+        raise RunError(f"'{out}' is a symbolic link (to '{os.path.realpath(out)}'); figures are only written inside "
+                       "the run directory — remove the link and try again")
+    if out.exists() and not out.is_dir():
+        raise RunError(f"'{out}' is not a directory; remove it and try again")
+    try:
+        out.mkdir(exist_ok=True)
+    except OSError as e:
+        raise RunError(f"'{out}' cannot be created: {e.strerror}") from None
+    return out
+
+
 def _save(fig, out_dir: Path, stem: str) -> list[Path]:
     paths = []
     for ext in ("png", "svg"):
         p = out_dir / f"{stem}.{ext}"
         tmp = out_dir / f".{stem}.tmp.{ext}"
+        if tmp.is_symlink() or tmp.exists():
+            tmp.unlink()  # never write through a planted link
         fig.savefig(tmp, dpi=110, bbox_inches="tight", format=ext)
         tmp.replace(p)
         paths.append(p)
@@ -135,8 +155,7 @@ def profile_figure(rows: list[dict], traces: dict[int, dict], out_dir: Path, cos
 def render_all(run_dir: Path, rows: list[dict], traces: dict[int, dict], gtol: float = 1e-6,
                cost: str = "cost", test: str = "gtol", tau: float = 1e-6) -> list[Path]:
     """Every figure of a run directory into ``RUN_DIR/plots``; returns the files written."""
-    out = Path(run_dir) / "plots"
-    out.mkdir(exist_ok=True)
+    out = plots_dir(Path(run_dir))
     paths: list[Path] = []
     for inst, rs in group_instances(rows).items():
         paths += convergence_figure(inst, rs, traces, out)

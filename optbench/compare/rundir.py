@@ -55,19 +55,48 @@ def default_run_dir(name: str, root: str | Path = "runs") -> Path:
     return Path(root) / f"{stamp}-{safe}"
 
 
+LOCK = ".optbench-lock"
+
+
 def prepare_run_dir(path: Path) -> Path:
-    """Create ``path``; refuse one that already holds a run (so nothing is overwritten)."""
+    """Create ``path`` and claim it; refuse one that already holds a run or that another comparison holds.
+
+    The claim is a lock file created with ``O_CREAT | O_EXCL`` (atomic: of two commands given
+    the same directory at once, exactly one gets it), holding the claimant's pid; it is
+    removed by :func:`release_run_dir` when the comparison ends. A directory that already
+    holds ``manifest.json`` or ``summary.csv`` is refused, so nothing is ever overwritten.
+    """
     if path.exists() and not path.is_dir():
-        raise RunError(f"--out '{path}' is a file; give a directory")
-    if (path / "manifest.json").exists() or (path / "summary.csv").exists():
-        raise RunError(f"--out '{path}' already holds a comparison; choose another directory or remove it")
+        raise RunError(f"{{field}} '{path}' is a file; give a directory", field="out", value=str(path))
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise RunError(f"--out '{path}' cannot be created: {e.strerror}") from None
+        raise RunError(f"{{field}} '{path}' cannot be created: {e.strerror}", field="out", value=str(path)) from None
     if not os.access(path, os.W_OK):
-        raise RunError(f"--out '{path}' is not writable; choose another directory")
+        raise RunError(f"{{field}} '{path}' is not writable; choose another directory", field="out", value=str(path))
+    try:
+        fd = os.open(path / LOCK, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        raise RunError(f"{{field}} '{path}' is being written by another comparison ({path / LOCK} exists; remove "
+                       "it if no comparison is running there) — choose another directory",
+                       field="out", value=str(path)) from None
+    except OSError as e:
+        raise RunError(f"{{field}} '{path}' cannot be claimed: {e.strerror}", field="out", value=str(path)) from None
+    with os.fdopen(fd, "w") as fh:
+        fh.write(f"{os.getpid()}\n")
+    if (path / "manifest.json").exists() or (path / "summary.csv").exists():
+        release_run_dir(path)
+        raise RunError(f"{{field}} '{path}' already holds a comparison; choose another directory or remove it",
+                       field="out", value=str(path))
     return path
+
+
+def release_run_dir(path: Path) -> None:
+    """Remove the claim of :func:`prepare_run_dir`."""
+    try:
+        os.unlink(path / LOCK)
+    except OSError:
+        pass
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -205,6 +234,10 @@ class RunWriter:
             runs.append({"run_id": s.run_id, "instance": s.instance, "method": s.method, "status": status,
                          "finished": status not in ("pending", "not_run", "interrupted")})
         self.manifest["finished_runs"] = sum(r["finished"] for r in runs)
+        counts: dict[str, int] = {}
+        for r in runs:
+            counts[r["status"]] = counts.get(r["status"], 0) + 1
+        self.manifest["status_counts"] = dict(sorted(counts.items()))
         self.manifest["runs"] = runs
         write_atomic(self.path / "manifest.json", json.dumps(self.manifest, indent=2, default=str) + "\n")
 
@@ -229,17 +262,23 @@ def _typed(row: dict) -> dict:
 
 
 def load_run(path: Path) -> tuple[dict, list[dict], dict[int, dict]]:
-    """(manifest, summary rows, traces by run_id as column lists) read from a run directory."""
+    """(manifest, summary rows, traces by run_id as column lists) read from a run directory.
+
+    The directory is checked against its manifest before anything is shown: the manifest
+    is a JSON object with a whole ``total_runs``; ``summary.csv`` has the columns of
+    :data:`SUMMARY_COLUMNS`, every row whole and of the right types, known statuses,
+    distinct run ids below ``total_runs``; a ``complete`` run has one row per run. Damage
+    is a :class:`RunError` naming the file, the row and what is wrong.
+    """
     path = Path(path)
     if not path.is_dir():
         raise RunError(f"run directory '{path}' not found")
     for name in ("manifest.json", "summary.csv"):
         if not (path / name).is_file():
             raise RunError(f"'{path}' is not a comparison run directory: {name} is missing")
+    manifest = _read_manifest(path / "manifest.json")
+    rows = _read_summary(path / "summary.csv", manifest)
     try:
-        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
-        with open(path / "summary.csv", newline="", encoding="utf-8") as fh:
-            rows = [_typed(r) for r in csv.DictReader(fh)]
         traces: dict[int, dict] = {}
         if (path / "traces.csv").is_file():
             with open(path / "traces.csv", newline="", encoding="utf-8") as fh:
@@ -248,9 +287,70 @@ def load_run(path: Path) -> tuple[dict, list[dict], dict[int, dict]]:
                     cols = traces.setdefault(t["run_id"], {c: [] for c in COLUMNS})
                     for c in COLUMNS:
                         cols[c].append(t[c] if c != "note" else (t[c] or ""))
-    except (ValueError, KeyError, json.JSONDecodeError) as e:
-        raise RunError(f"'{path}': cannot read the run files ({type(e).__name__}: {e})") from None
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError, csv.Error) as e:
+        raise RunError(f"'{path / 'traces.csv'}' is damaged ({type(e).__name__}: {e}); "
+                       "optbench report reads summary.csv only if traces.csv is removed") from None
     return manifest, rows, traces
+
+
+def _read_manifest(file: Path) -> dict:
+    try:
+        manifest = json.loads(file.read_text(encoding="utf-8"))
+    except RecursionError:
+        raise RunError(f"'{file}' is nested too deeply to be a manifest") from None
+    except (ValueError, UnicodeDecodeError) as e:
+        raise RunError(f"'{file}' is not valid JSON ({type(e).__name__}: {e})") from None
+    except OSError as e:
+        raise RunError(f"'{file}' cannot be read: {e.strerror}") from None
+    if not isinstance(manifest, dict):
+        raise RunError(f"'{file}' holds a JSON {type(manifest).__name__}, not the object a manifest is")
+    total = manifest.get("total_runs")
+    if not isinstance(total, int) or isinstance(total, bool) or total < 0:
+        raise RunError(f"'{file}': total_runs must be a whole number ≥ 0, got {total!r}")
+    state = manifest.get("state")
+    if state not in ("running", "complete", "interrupted"):
+        raise RunError(f"'{file}': state must be running, complete or interrupted, got {state!r}")
+    return manifest
+
+
+def _read_summary(file: Path, manifest: dict) -> list[dict]:
+    from ..core.status import Status
+
+    statuses = {s.value for s in Status}
+    total = manifest["total_runs"]
+    rows: list[dict] = []
+    try:
+        with open(file, newline="", encoding="utf-8") as fh:
+            reader = csv.DictReader(fh)
+            header = reader.fieldnames or []
+            missing = [c for c in SUMMARY_COLUMNS if c not in header]
+            if missing:
+                raise RunError(f"'{file}' lacks the column(s) {', '.join(missing)}")
+            for line, raw in enumerate(reader, start=2):
+                if None in raw or any(v is None for v in raw.values()):
+                    got = len(header) + len(raw.get(None) or []) - sum(v is None for v in raw.values())
+                    raise RunError(f"'{file}' line {line}: the row has {got} fields, not {len(header)} (cut or damaged)")
+                try:
+                    row = _typed(raw)
+                except (ValueError, TypeError) as e:
+                    raise RunError(f"'{file}' line {line}: a value has the wrong type ({e})") from None
+                if row.get("status") not in statuses:
+                    raise RunError(f"'{file}' line {line}: unknown status {row.get('status')!r}")
+                rid = row.get("run_id")
+                if rid is None or not 0 <= rid < total:
+                    raise RunError(f"'{file}' line {line}: run_id {rid!r} is not below total_runs = {total}")
+                rows.append(row)
+    except (csv.Error, UnicodeDecodeError) as e:
+        raise RunError(f"'{file}' is damaged ({type(e).__name__}: {e})") from None
+    except OSError as e:
+        raise RunError(f"'{file}' cannot be read: {e.strerror}") from None
+    ids = [r["run_id"] for r in rows]
+    if len(set(ids)) != len(ids):
+        raise RunError(f"'{file}' holds run_id {next(i for i in ids if ids.count(i) > 1)} twice")
+    if manifest["state"] == "complete" and len(rows) != total:
+        raise RunError(f"'{file}' holds {len(rows)} run(s) but the manifest says the comparison is complete "
+                       f"with {total}")
+    return rows
 
 
 def command_line() -> str:

@@ -75,7 +75,7 @@ def run_comparison(
     on_plan: Optional[Callable[[list], None]] = None,
 ) -> Comparison:
     """Run ``methods`` on the grid of ``problems`` × ``param_grid`` × ``seeds``; keep it all in a run directory."""
-    from .rundir import RunWriter, default_run_dir, prepare_run_dir, summary_row
+    from .rundir import default_run_dir, prepare_run_dir, release_run_dir
 
     if not isinstance(jobs, int) or jobs < 1:
         raise UsageError(f"{{field}} must be a positive integer, got {jobs!r}", field="jobs", value=jobs)
@@ -90,6 +90,17 @@ def run_comparison(
     client = connect_dask(dask) if dask is not None else None  # connect before anything is written
     name = "-".join(Path(p.split(":")[-1]).stem for p in problems)
     run_dir = prepare_run_dir(out if out is not None else default_run_dir(name))
+    try:
+        return _run_claimed(run_dir, problems, methods, options, grid, seeds, specs, budgets, files, jobs, dask,
+                            client, argv, plots, on_start, on_done)
+    finally:
+        release_run_dir(run_dir)
+
+
+def _run_claimed(run_dir, problems, methods, options, grid, seeds, specs, budgets, files, jobs, dask, client, argv,
+                 plots, on_start, on_done) -> Comparison:
+    from .rundir import RunWriter, summary_row
+
     writer = RunWriter(run_dir, manifest_for(problems, methods, options, grid, seeds, specs, budgets, files, jobs,
                                              dask, argv), specs)
     finished: dict = {}

@@ -23,6 +23,7 @@ from typing import Any, Callable, Optional
 import numpy as np
 
 from .budgets import Stopping
+from .deadline import Deadline, hard_deadline
 from .errors import OptbenchError, RunError, UsageError
 from .methods import Ending, Method, RunContext, oracle_for
 from .problem import Problem
@@ -54,15 +55,22 @@ def evaluate_start(value_and_grad: Callable, x: np.ndarray, name: str) -> tuple[
     """(f(x₀), ∇f(x₀)), or a :class:`RunError` when f raises or either is not finite there."""
     try:
         f, g = value_and_grad(x)
-    except (OptbenchError, KeyboardInterrupt):
+    except (OptbenchError, KeyboardInterrupt, Deadline):
         raise
-    except Exception as e:
-        raise RunError(f"problem '{name}': f(x0) raised {type(e).__name__}: {e}") from None
+    except (Exception, SystemExit) as e:  # SystemExit from an objective is a failure like any other
+        raise RunError(f"problem '{name}': f(x0) raised {_describe(e)}") from None
     if not math.isfinite(f):
         raise RunError(f"problem '{name}': f(x0) is not finite (f = {f}); choose another x0")
     if not np.all(np.isfinite(g)):
         raise RunError(f"problem '{name}': the gradient at x0 is not finite; choose another x0")
     return f, g
+
+
+def _describe(e: BaseException) -> str:
+    """``RuntimeError: boom``; ``SystemExit(3)`` for an exit called inside the objective."""
+    if isinstance(e, SystemExit):
+        return f"SystemExit({e.code!r}): the objective called sys.exit()"
+    return f"{type(e).__name__}: {e}"
 
 
 def check_stopping_tests(method: Method, stopping: Stopping) -> None:
@@ -99,19 +107,43 @@ def run(
     oracle = oracle_for(problem, method.capabilities)
 
     start = time.perf_counter()
-    f, g = evaluate_start(oracle.value_and_grad, x, problem.name)
     record = Recorder(oracle, trace, stopping.norm, problem.f_star, start, callback)
-    context = RunContext(problem, oracle, stopping, x, f, g, record, start, check_curvature)
-    prepared = method.setup(context)  # may refuse the problem (UsageError) before any row is recorded
+    started = False
     try:
-        record(0, x, f, g)
-        ending = method.minimize(context, prepared)
+        with hard_deadline(stopping.max_time):  # a hard limit only when max_time is given
+            f, g = evaluate_start(oracle.value_and_grad, x, problem.name)
+            context = RunContext(problem, oracle, stopping, x, f, g, record, start, check_curvature)
+            prepared = _setup(method, context)  # may refuse the problem (UsageError) before any row is recorded
+            record(0, x, f, g)
+            started = True
+            ending = method.minimize(context, prepared)
+    except Deadline:
+        if not started:
+            raise RunError(f"problem '{problem.name}': the start did not finish within {{field}} = "
+                           f"{stopping.max_time:g} s", field="max_time", value=stopping.max_time) from None
+        ending = Ending(Status.MAX_TIME, f"stopped at max_time = {stopping.max_time:g} s (a hard limit) during "
+                                         f"iteration {record.k + 1}; x is the last recorded iterate")
     except KeyboardInterrupt:
+        if not started:
+            raise
         ending = Ending(Status.INTERRUPTED, f"interrupted by the user during iteration {record.k + 1}")
-    except Exception as e:  # noqa: BLE001 - the objective may raise anything; report, keep the trace
-        ending = Ending(Status.ERROR, f"iteration {record.k + 1}: {type(e).__name__}: {e}")
+    except (Exception, SystemExit) as e:  # noqa: BLE001 - the objective may raise anything; report, keep the trace
+        if not started:
+            raise
+        ending = Ending(Status.ERROR, f"iteration {record.k + 1}: {_describe(e)}")
     trace.finish()
     return _result(problem, method, stopping, ending, record, oracle, start)
+
+
+def _setup(method: Method, context: RunContext) -> Any:
+    """``method.setup``; working memory that cannot be allocated is the options' fault, said in one line."""
+    try:
+        return method.setup(context)
+    except MemoryError as e:
+        opts = ", ".join(f"{k}={v}" for k, v in method.options().items())
+        raise UsageError(f"{method.name} ({opts}) cannot allocate its working memory for problem "
+                         f"'{context.problem.name}' (n = {context.problem.n}): {e}; give smaller {{field}} values",
+                         field="options", value=method.options()) from None
 
 
 def _result(problem, method, stopping, ending: Ending, record: Recorder, oracle, start) -> Result:

@@ -5,7 +5,10 @@ Before each step: the budgets ``max_iter``, ``max_evals`` (calls of f) and ``max
 ends the run with the solver's status. After each accepted step, in this order:
 
 1. non-finite f or ∇f at the new point → ``nonfinite`` (x is the last finite iterate);
-2. f < −1e20 or ‖x‖∞ > 1e20 → ``unbounded``;
+2. f < −1e20 or ‖x‖∞ > 1e20 → ``unbounded``; also when ∇f has stayed the same (to
+   rounding) over the last ``AFFINE_STEPS`` steps while f kept falling: f is affine along
+   the path with a non-zero slope, so it is unbounded below along −∇f (an objective
+   like Σx, on which a line search keeps accepting its largest step);
 3. ‖∇f(x)‖ ≤ gtol → ``converged``, once the solver's stationary-point hook
    (:meth:`~optbench.solvers.base.Solver.escape_stationary_point`, which second-order
    methods opt into) finds no direction of negative curvature to leave along;
@@ -29,6 +32,8 @@ from .status import Status
 
 UNBOUNDED_F = -1e20
 UNBOUNDED_X = 1e20
+#: steps with an unchanged gradient and falling f after which f is taken as affine (unbounded below)
+AFFINE_STEPS = 10
 
 
 def iterate(solver: Any, context: RunContext, state: Any) -> Ending:
@@ -38,13 +43,16 @@ def iterate(solver: Any, context: RunContext, state: Any) -> Ending:
     k = 0
     last_step = None
     negative_curvature_seen = False
+    affine = 0  # consecutive steps with ∇f unchanged and f falling
     while True:
         if st.gradient_test(g):
             escape = solver.escape_stationary_point(x, oracle) if context.check_curvature and k < st.max_iter else None
-            if escape is None:
+            if not isinstance(escape, tuple):  # None, or what the curvature check found
                 message = f"‖∇f‖{st.norm_symbol} = {st.grad_norm(g):.3g} ≤ gtol = {st.gtol:g}"
                 if negative_curvature_seen:
                     message += "; negative curvature was met on the way"
+                if escape is not None and (escape.products or not escape.certified or escape.negative):
+                    message += "; " + escape.summary()
                 return Ending(Status.CONVERGED, message, x, f, g)
             x_new, t, lam = escape
             f_new, g_new = oracle.value_and_grad(x_new)
@@ -82,6 +90,15 @@ def iterate(solver: Any, context: RunContext, state: Any) -> Ending:
         x, f, g = x_new, f_new, g_new
         if f < UNBOUNDED_F or float(np.max(np.abs(x))) > UNBOUNDED_X:
             return Ending(Status.UNBOUNDED, f"iteration {k}: f = {f:.3g}, ‖x‖∞ = {np.max(np.abs(x)):.3g}", x, f, g)
+        g_old = record.previous_g
+        same = (g_old is not None and step > 0 and f_old - f > 1e-10 * max(1.0, abs(f_old))
+                and float(np.max(np.abs(g - g_old))) <= 1e-12 * max(float(np.max(np.abs(g))), 1e-300))
+        affine = affine + 1 if same else 0
+        if affine >= AFFINE_STEPS and st.grad_norm(g) > 0:
+            return Ending(Status.UNBOUNDED,
+                          f"iteration {k}: ∇f stayed the same (‖∇f‖{st.norm_symbol} = {st.grad_norm(g):.3g}) over "
+                          f"the last {AFFINE_STEPS} steps while f fell to {f:.3g}: f is affine along the path, "
+                          "hence unbounded below", x, f, g)
         if st.gradient_test(g):
             continue  # converged (after the stationary-point hook at the top of the loop)
         if info.rejected:

@@ -27,6 +27,7 @@ class Recorder:
         self.start, self.callback = start, callback
         self.k = 0  # iteration number of the last row
         self.last: Optional[tuple[np.ndarray, float, np.ndarray]] = None  # (x, f, ∇f) of the last row
+        self.previous_g: Optional[np.ndarray] = None  # ∇f of the row before the last
 
     def __call__(self, k: int, x, f: float, g, step=None, alpha=None, inner: int = 0, note: str = "",
                  radius=None) -> dict:
@@ -49,6 +50,7 @@ class Recorder:
             "x": x,
         }
         self.trace.append(**rec)
+        self.previous_g = None if self.last is None else self.last[2]
         self.k, self.last = k, (x, f, g)
         if self.callback is not None:
             self.callback(rec)

@@ -19,6 +19,7 @@ class Status(str, Enum):
     UNBOUNDED = "unbounded"
     SOLVER_FAILED = "solver_failed"
     ERROR = "error"
+    CRASHED = "crashed"
     INTERRUPTED = "interrupted"
     NOT_RUN = "not_run"
 
@@ -46,6 +47,7 @@ _DESCRIPTIONS = {
     Status.UNBOUNDED: "f fell below -1e20 or ‖x‖ ran past 1e20: the problem looks unbounded below",
     Status.SOLVER_FAILED: "the solver could not produce a step (e.g. a singular Hessian without modification)",
     Status.ERROR: "the objective or a derivative raised an exception; the trace so far is kept",
+    Status.CRASHED: "the process running it died (a signal, os._exit, a crash in an extension); nothing of the run is kept",
     Status.INTERRUPTED: "stopped by the user (Ctrl-C); the trace so far is kept",
     Status.NOT_RUN: "the run did not start",
 }

@@ -95,6 +95,7 @@ class Trace:
         self.csv_rows = 0  # records written to each sink
         self._tail_is_sample = False  # the newest stored row is kept only as "the latest"
         self._sinks: list[Any] = []
+        self.sink_errors: list[tuple[Any, OSError]] = []  # (stream, error) of sinks dropped after a failed write
         self._unwritten: Optional[list] = None  # newest record, when csv_every skipped it
         self._flushed = time.monotonic()
 
@@ -104,11 +105,15 @@ class Trace:
     def add_sink(self, stream: TextIO) -> None:
         """Stream records (and the header now) to ``stream`` as CSV; records already stored are written first."""
         writer = csv.writer(stream)
-        writer.writerow(self.columns)
-        for i in range(len(self)):
-            writer.writerow(self._csv_row(i))
-        self.csv_rows = len(self)
-        stream.flush()
+        try:
+            writer.writerow(self.columns)
+            for i in range(len(self)):
+                writer.writerow(self._csv_row(i))
+            self.csv_rows = len(self)
+            stream.flush()
+        except OSError as e:
+            self.sink_errors.append((stream, e))
+            return
         self._sinks.append((writer, stream))
 
     def _keep(self, k: int) -> bool:
@@ -144,10 +149,14 @@ class Trace:
         self.csv_rows += 1
         now = time.monotonic()
         flush = now - self._flushed >= self.FLUSH_INTERVAL
-        for writer, stream in self._sinks:
-            writer.writerow(row)
-            if flush:
-                stream.flush()
+        for sink in list(self._sinks):
+            writer, stream = sink
+            try:
+                writer.writerow(row)
+                if flush:
+                    stream.flush()
+            except OSError as e:  # disk full, file size limit: drop the sink, the run goes on
+                self._drop(sink, e)
         if flush:
             self._flushed = now
 
@@ -156,8 +165,16 @@ class Trace:
         if self._unwritten is not None:
             self._write_to_sinks(self._unwritten)
             self._unwritten = None
-        for _, stream in self._sinks:
-            stream.flush()
+        for sink in list(self._sinks):
+            try:
+                sink[1].flush()
+            except OSError as e:
+                self._drop(sink, e)
+
+    def _drop(self, sink, error: OSError) -> None:
+        """A sink whose write failed: stop writing to it and keep the error (the run is not the sink's)."""
+        self._sinks.remove(sink)
+        self.sink_errors.append((sink[1], error))
 
     def row(self, i: int) -> dict:
         out = {c: self.data[c][i] for c in COLUMNS}

@@ -44,6 +44,8 @@ class StepInfo:
     radius: Optional[float] = None
     #: trust-region methods: the trial step was rejected and x kept (the loop then skips ftol/xtol)
     rejected: bool = False
+    #: trust-region methods: ρ, the actual over the predicted reduction of f
+    ratio: Optional[float] = None
 
 
 class Solver(Method):
@@ -57,8 +59,10 @@ class Solver(Method):
     def step(self, x, state, oracle):  # pragma: no cover - interface
         raise NotImplementedError
 
-    def escape_stationary_point(self, x, oracle) -> Optional[tuple]:
-        """At a point where the gradient test holds: a step ``(x_new, t, λmin)`` leaving a saddle, or None.
+    def escape_stationary_point(self, x, oracle) -> Optional[Any]:
+        """At a point where the gradient test holds: a step ``(x_new, t, λmin)`` leaving a saddle, else
+        None or the :class:`~optbench.solvers.curvature.Curvature` found (the run is converged and
+        its message says what was certified).
 
         First-order methods cannot tell a saddle from a minimum: None (converged).
         """

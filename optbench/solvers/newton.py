@@ -67,7 +67,7 @@ from .base import LineSearchSolver, StepInfo
 from .curvature import SecondOrderStationarity
 from .registry import register_method
 from .trsub import dense_ops, more_sorensen, sparse_ops
-from .trust import trust_step
+from .trust import UNBOUNDED_STEPS, trust_step, unbounded_info, unbounded_streak
 
 EIGVALS_MAX_N = 2000  # up to this n the negative-curvature flag comes from the exact spectrum
 BANDED_MAX = 16  # sparse Hessians of half-bandwidth up to this use banded Cholesky instead of SuperLU
@@ -220,6 +220,7 @@ class NewtonState:
     mode: str
     radius: float
     rejected: int = 0
+    unbounded_streak: int = 0  # consecutive full-radius steps along negative curvature (trust.unbounded_streak)
 
 
 @register_method
@@ -329,8 +330,12 @@ class Newton(SecondOrderStationarity, LineSearchSolver):
                                          note_prefix=f"H+{sub.lam:.2g}I trust region")
         if info.failure is not None:
             return x, state, info
+        streak = unbounded_streak(state.unbounded_streak, sub, info, state.radius, self.max_radius)
+        if streak >= UNBOUNDED_STEPS:
+            return x, state, unbounded_info(self.max_radius, f, info)
         info.negative_curvature = _negative_curvature(H, sparse, sub.negative_curvature or None)
-        return x_new, dataclasses.replace(state, radius=radius, rejected=state.rejected + info.rejected), info
+        return x_new, dataclasses.replace(state, radius=radius, rejected=state.rejected + info.rejected,
+                                          unbounded_streak=streak), info
 
 
 def _negative_curvature(H, sparse: bool, known: Optional[bool]) -> bool:

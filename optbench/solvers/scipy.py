@@ -182,7 +182,7 @@ def _map_status(name, res, f, gn, st, flags, nit) -> tuple[Status, str]:
     sym, gtol, max_iter = st.norm_symbol, st.gtol, st.max_iter
     if not (math.isfinite(f) and math.isfinite(gn)):
         return Status.NONFINITE, f"f or ∇f is not finite at scipy's x ({said})"
-    if gn <= gtol:
+    if gtol > 0 and gn <= gtol:  # gtol = 0 switches the test off: never "converged" then
         if flags["stopped_at_gtol"]:
             said = "scipy stopped by optbench's gradient test in the callback"
         return Status.CONVERGED, f"‖∇f‖{sym} = {gn:.3g} ≤ gtol = {gtol:g} ({said})"
@@ -190,6 +190,8 @@ def _map_status(name, res, f, gn, st, flags, nit) -> tuple[Status, str]:
         return Status.MAX_TIME, f"reached max_time = {st.max_time:g} s ({said})"
     msg = str(res.message).lower().replace("_", " ")  # older scipy says 'REL_REDUCTION_OF_F_<=_FACTR*EPSMCH'
     test = f"‖∇f‖{sym} = {gn:.3g} > gtol = {gtol:g}"
+    if gtol == 0:
+        test = f"‖∇f‖{sym} = {gn:.3g}; the gradient test is off (gtol = 0), scipy stopped on its own tests"
     if nit >= max_iter or "maximum number of iterations" in msg or "iterations reached limit" in msg:
         return Status.MAX_ITER, f"reached max_iter = {max_iter} ({said})"
     if "total no. of f" in msg or "function evaluations" in msg:

@@ -42,6 +42,7 @@ class TrustState:
     radius: float
     mode: str = ""
     rejected: int = 0  # rejected steps so far
+    unbounded_streak: int = 0  # consecutive accepted full-radius steps along negative curvature (see trust_step)
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,11 @@ class TrustRegion(SecondOrderStationarity, Solver):
         x_new, radius, info = trust_step(oracle, x, f, sub, state.radius, self.eta, self.max_radius, state.rejected)
         if info.failure is not None:
             return x, state, info
-        return x_new, dataclasses.replace(state, radius=radius, rejected=state.rejected + info.rejected), info
+        streak = unbounded_streak(state.unbounded_streak, sub, info, state.radius, self.max_radius)
+        if streak >= UNBOUNDED_STEPS:
+            return x, state, unbounded_info(self.max_radius, f, info)
+        return x_new, dataclasses.replace(state, radius=radius, rejected=state.rejected + info.rejected,
+                                          unbounded_streak=streak), info
 
 
 def trust_step(oracle, x, f: float, sub: Subproblem, radius: float, eta: float, max_radius: float,
@@ -121,8 +126,27 @@ def trust_step(oracle, x, f: float, sub: Subproblem, radius: float, eta: float, 
                          "level or its derivatives inaccurate)"),
             )
     info = StepInfo(alpha=1.0 if accepted else 0.0, inner_iter=sub.iterations, note=", ".join(notes),
-                    negative_curvature=sub.negative_curvature, radius=radius, rejected=not accepted)
+                    negative_curvature=sub.negative_curvature, radius=radius, rejected=not accepted, ratio=rho)
     return (x_trial if accepted else x), new_radius, info
+
+
+#: accepted steps of the largest radius along negative curvature, each predicted well, that make the run
+#: report ``unbounded`` (a model unbounded below that f keeps following)
+UNBOUNDED_STEPS = 10
+
+
+def unbounded_streak(streak: int, sub: Subproblem, info: StepInfo, radius: float, max_radius: float) -> int:
+    """The streak after this step: +1 for an accepted boundary step at Δ = Δmax along negative curvature
+    whose actual reduction matched the model's (ρ ≥ ¾); back to 0 otherwise."""
+    full = sub.boundary and sub.negative_curvature and radius >= max_radius and not info.rejected
+    return streak + 1 if full and info.ratio is not None and info.ratio >= 0.75 else 0
+
+
+def unbounded_info(max_radius: float, f: float, info: StepInfo) -> StepInfo:
+    return StepInfo(failure=Status.UNBOUNDED, radius=info.radius, inner_iter=info.inner_iter,
+                    message=(f"the quadratic model is unbounded below along negative curvature and f followed it: "
+                             f"{UNBOUNDED_STEPS} accepted steps of the largest radius Δmax = {max_radius:g} "
+                             f"(f = {f:.3g} before the last one); f looks unbounded below"))
 
 
 def forcing_tolerance(gnorm: float, forcing: str, eta: float) -> float:

@@ -20,6 +20,7 @@ class Status(str, Enum):
     SOLVER_FAILED = "solver_failed"
     ERROR = "error"
     INTERRUPTED = "interrupted"
+    STOPPED = "stopped"
     NOT_RUN = "not_run"
 
     def __str__(self) -> str:  # "converged", not "Status.CONVERGED"
@@ -47,5 +48,6 @@ _DESCRIPTIONS = {
     Status.SOLVER_FAILED: "the solver could not produce a step (e.g. a singular Hessian without modification)",
     Status.ERROR: "the objective or a derivative raised an exception; the trace so far is kept",
     Status.INTERRUPTED: "stopped by the user (Ctrl-C); the trace so far is kept",
+    Status.STOPPED: "stopped by the callback (it raised StopIteration); the trace so far is kept",
     Status.NOT_RUN: "the run did not start",
 }

@@ -25,6 +25,21 @@ FLAGS = {
 }
 
 
+#: the methods' own iteration budgets, for ``--help`` (which must not import the solvers to stay fast);
+#: patterns as in fnmatch — tests/test_cli_usability.py checks every registered method against them
+SOLVER_MAX_ITER = {"gd": 100_000, "lbfgs": 10_000, "newton-cg": 10_000, "trust-*": 10_000, "newton": 1000,
+                   "scipy:*": 1000}
+
+
+def solver_max_iter_text() -> str:
+    """``the solver's: gd 100000, lbfgs 10000, …`` — the default of ``solve --max-iter``."""
+    return "the solver's: " + ", ".join(f"{k} {v}" for k, v in SOLVER_MAX_ITER.items())
+
+
+#: the choices of the enum-like options, shown in --help as their metavar
+NORM_CHOICES = "[inf|2]"
+
+
 def _console(stderr: bool):
     from rich.console import Console
 

@@ -9,6 +9,7 @@ from typing import List, Optional
 import typer
 
 from .common import (
+    NORM_CHOICES,
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_RUN,
@@ -16,6 +17,7 @@ from .common import (
     handle_errors,
     load_problem_files,
     parse_x0,
+    solver_max_iter_text,
     stderr_console,
     stdout_console,
 )
@@ -34,8 +36,9 @@ def solve_command(
     gtol: float = typer.Option(1e-6, "--gtol", help="Stop when ‖∇f‖ ≤ gtol (0 switches the test off)."),
     ftol: float = typer.Option(0.0, "--ftol", help="Stop when the relative change in f ≤ ftol (0 = off)."),
     xtol: float = typer.Option(0.0, "--xtol", help="Stop when ‖Δx‖ ≤ xtol·(1+‖x‖) (0 = off)."),
-    norm: str = typer.Option("inf", "--norm", help="Norm of the gradient test: inf or 2."),
-    max_iter: Optional[int] = typer.Option(None, "--max-iter", help="Iteration budget (default: the solver's)."),
+    norm: str = typer.Option("inf", "--norm", metavar=NORM_CHOICES, help="Norm of the gradient test: inf or 2."),
+    max_iter: Optional[int] = typer.Option(None, "--max-iter", show_default=solver_max_iter_text(),
+                                           help="Iteration budget."),
     max_evals: Optional[int] = typer.Option(None, "--max-evals", help="Budget of calls of f."),
     max_time: Optional[float] = typer.Option(None, "--max-time", help="Time budget in seconds."),
     csv: Optional[Path] = typer.Option(None, "--csv", help="Write the trace as CSV (streamed, one row per iteration)."),
@@ -83,7 +86,9 @@ def solve_command(
     start = parse_x0(x0) if x0 is not None else None
     check_output_path(csv, "--csv")
     out, err = stdout_console(), stderr_console()
-    progress = RunProgress(err, f"{chosen.name} on {prob.label}", enabled=not (quiet or json_out))
+    progress = RunProgress(err, f"{chosen.name} on {prob.label}", enabled=not (quiet or json_out),
+                           max_iter=stopping.with_default_max_iter(chosen.default_max_iter).max_iter,
+                           max_time=max_time)
     record_x = prob.n <= 10 if trace_x is None else trace_x
     try:
         with csv_trace(prob, record_x, trace_rows, csv_every, csv) as trace, limit_threads(blas_threads):

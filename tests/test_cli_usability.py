@@ -339,3 +339,11 @@ def test_bench_flags(tmp_path, monkeypatch):
     assert "--threads" not in invoke("bench", "-h", COLUMNS="200").stdout
     r = invoke("bench", "stray")
     assert r.exit_code == 2 and "bench takes no arguments" in one_error_line(r)
+
+
+def test_compare_scoped_options_follow_the_case_insensitive_names():
+    from optbench.compare.grid import parse_methods, resolve_options
+
+    methods = parse_methods("LBFGS,Scipy:l-bfgs-b")
+    assert methods == ["lbfgs", "scipy:L-BFGS-B"]
+    assert resolve_options(methods, {"LBFGS.m": "3"}) == {"lbfgs": {"m": "3"}, "scipy:L-BFGS-B": {}}

@@ -58,7 +58,7 @@ app.command("plot")(plot_command)
 app.command("check")(check_command)
 app.command("modes")(modes_command)
 app.command("graph")(graph_command)
-app.command("bench")(bench_command)
+app.command("bench", context_settings={"allow_extra_args": True})(bench_command)  # the old `--json FILE`
 
 
 def main() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import Optional
 
 import typer
 
@@ -13,6 +13,7 @@ from .common import EXIT_OK, check_output_path, handle_errors, stderr_console, s
 
 @handle_errors
 def bench_command(
+    ctx: typer.Context,
     quick: bool = typer.Option(False, "--quick", help="Small cases only (about half a minute)."),
     core: bool = typer.Option(False, "--core", help="Run the core micro-benchmarks instead of the suite."),
     json_out: bool = typer.Option(False, "--json", help="Print the records and the environment as JSON instead of tables."),
@@ -21,7 +22,6 @@ def bench_command(
     max_time: float = typer.Option(60.0, "--max-time", help="Time budget per run in seconds."),
     blas_threads: int = typer.Option(1, "--blas-threads", help="BLAS threads (0 leaves them alone)."),
     threads: Optional[int] = typer.Option(None, "--threads", hidden=True, help="Deprecated: --blas-threads."),
-    legacy: Optional[List[str]] = typer.Argument(None, hidden=True, metavar=""),
 ) -> None:
     """optbench vs scipy.optimize: same problems, same autograd derivatives; wall time and gradient ratios."""
     from ..bench.core import run_core
@@ -32,6 +32,7 @@ def bench_command(
     from ..core.errors import UsageError
 
     out, err = stdout_console(), stderr_console()
+    legacy = list(ctx.args)  # extra arguments are allowed only for the old `--json FILE`
     if legacy:  # `bench --json FILE`, the old spelling: still writes FILE (and prints the tables)
         if not json_out or len(legacy) != 1 or out_file is not None:
             raise UsageError(f"bench takes no arguments, got {' '.join(legacy)!r} (--out FILE writes the JSON)")

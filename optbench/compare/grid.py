@@ -176,6 +176,7 @@ def resolve_options(methods: list[str], options: dict[str, str]) -> dict[str, di
     for key, value in options.items():
         if "." in key:
             m, _, opt = key.rpartition(".")
+            m = resolve_name(m, methods) or m  # as case-insensitive as -m
             if m not in per:
                 raise UsageError(f"{{field}} {key}={value}: method '{m}' is not among the compared methods "
                                  f"({', '.join(methods)})", field="options", value=f"{key}={value}")

@@ -7,6 +7,8 @@ Exit codes: 0 run finished and reported; 1 run could not be carried out;
 
 from __future__ import annotations
 
+from typing import Optional
+
 import typer
 
 from .bench import bench_command
@@ -22,12 +24,24 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
-    rich_markup_mode=None,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},  # inherited by every command
 )
 
 
+def _version(value: bool) -> None:
+    if value:
+        from .. import __version__
+
+        typer.echo(f"optbench {__version__}")
+        raise typer.Exit(0)
+
+
 @app.callback()
-def _quiet_numeric_warnings() -> None:
+def _quiet_numeric_warnings(
+    version: Optional[bool] = typer.Option(None, "--version", "-V", callback=_version, is_eager=True,
+                                           help="Print optbench's version and exit."),
+) -> None:
     """optbench — a command-line optimization workbench."""
     import warnings
 
@@ -46,7 +60,7 @@ app.command("check")(check_command)
 app.command("modes")(modes_command)
 app.command("graph")(graph_command)
 app.command("memory")(memory_command)
-app.command("bench")(bench_command)
+app.command("bench", context_settings={"allow_extra_args": True})(bench_command)  # the old `--json FILE`
 
 
 def main() -> None:

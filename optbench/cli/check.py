@@ -46,7 +46,7 @@ def check_command(
     seed: int = typer.Option(0, "--seed", help="Seed of the random point and directions."),
     plot: Optional[Path] = typer.Option(None, "--plot", help="Draw the error-vs-step curves (log-log) to FILE (.png/.svg/.pdf)."),
     json_out: bool = typer.Option(False, "--json", help="Print the report as JSON instead of tables."),
-    demo: Optional[str] = typer.Option(None, "--demo", help="Run a built-in demonstration instead: float32."),
+    demo: Optional[str] = typer.Option(None, "--demo", metavar="[float32]", help="Run a built-in demonstration instead: float32."),
     problems: Optional[List[Path]] = typer.Option(None, "--problems", help="Load problems from a .py file or directory."),
 ) -> None:
     """Verify derivatives: AD vs finite differences (step sweep), Taylor test, HVP strategies, symmetry.

@@ -25,6 +25,21 @@ FLAGS = {
 }
 
 
+#: the methods' own iteration budgets, for ``--help`` (which must not import the solvers to stay fast);
+#: patterns as in fnmatch — tests/test_cli_usability.py checks every registered method against them
+SOLVER_MAX_ITER = {"gd": 100_000, "lbfgs": 10_000, "newton-cg": 10_000, "trust-*": 10_000, "newton": 1000,
+                   "scipy:*": 1000}
+
+
+def solver_max_iter_text() -> str:
+    """``the solver's: gd 100000, lbfgs 10000, …`` — the default of ``solve --max-iter``."""
+    return "the solver's: " + ", ".join(f"{k} {v}" for k, v in SOLVER_MAX_ITER.items())
+
+
+#: the choices of the enum-like options, shown in --help as their metavar
+NORM_CHOICES = "[inf|2]"
+
+
 def _console(stderr: bool):
     from rich.console import Console
 
@@ -99,6 +114,53 @@ def parse_vector(text: str, what: str = "--x0") -> list[float]:
         except ValueError:
             raise UsageError(f"{what}: '{p}' is not a number (expected comma-separated numbers, e.g. '-1.2,1')") from None
     return values
+
+
+def parse_x0(text: str, what: str = "--x0") -> Any:
+    """The CLI's starting point: ``'-1.2,1'`` (a list), ``'0.5'`` (a scalar, broadcast to every
+    coordinate by the driver) or ``'@file'`` — a ``.npy`` array, or a ``.txt``/``.csv`` of numbers
+    separated by commas, semicolons or whitespace (one row or one column; ``#`` starts a comment)."""
+    from ..core.errors import UsageError
+
+    text = text.strip()
+    if text.startswith("@"):
+        return load_vector(Path(text[1:]), what)
+    values = parse_vector(text, what)
+    return values[0] if len(values) == 1 else values
+
+
+def load_vector(path: Path, what: str = "--x0") -> list[float]:
+    """A flat vector of numbers from ``path`` (.npy, or text: .txt, .csv, …), or a one-line UsageError."""
+    import numpy as np
+
+    from ..core.errors import UsageError
+
+    if not str(path):
+        raise UsageError(f"{what} @FILE needs a file name, e.g. {what} @x0.npy")
+    if not path.is_file():
+        raise UsageError(f"{what} @{path}: no such file (give a .npy, .txt or .csv file of numbers)")
+    try:
+        if path.suffix.lower() == ".npy":
+            arr = np.load(path, allow_pickle=False)
+        else:
+            rows = []
+            for line in path.read_text(encoding="utf-8").splitlines():
+                line = line.split("#", 1)[0].replace(",", " ").replace(";", " ").strip()
+                if line:
+                    rows.append([float(v) for v in line.split()])
+            arr = np.array(rows, dtype=float) if rows else np.zeros(0)
+    except ValueError as e:
+        raise UsageError(f"{what} @{path}: not a file of numbers ({' '.join(str(e).split())})") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise UsageError(f"{what} @{path}: cannot be read ({type(e).__name__}: {e})") from None
+    arr = np.asarray(arr)
+    if arr.dtype.kind not in "biuf":
+        raise UsageError(f"{what} @{path}: holds {arr.dtype} values, not numbers")
+    if arr.ndim > 1 and sum(d > 1 for d in arr.shape) > 1:
+        raise UsageError(f"{what} @{path}: holds a {' × '.join(map(str, arr.shape))} array; give one row or one column")
+    if arr.size == 0:
+        raise UsageError(f"{what} @{path}: holds no numbers")
+    return [float(v) for v in arr.ravel()]
 
 
 def check_output_path(path: Optional[Path], what: str) -> None:

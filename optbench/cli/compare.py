@@ -10,7 +10,7 @@ from typing import Any, List, Optional
 
 import typer
 
-from .common import EXIT_INTERRUPTED, EXIT_OK, handle_errors, load_problem_files, stderr_console, stdout_console
+from .common import NORM_CHOICES, EXIT_INTERRUPTED, EXIT_OK, handle_errors, load_problem_files, stderr_console, stdout_console
 
 DEFAULT_METHODS = "gd,newton,newton-cg,lbfgs"
 
@@ -58,7 +58,7 @@ def compare_command(
                                                help="Solver option: method.key=value (one method) or key=value "
                                                     "(every method that has it). Repeatable."),
     gtol: float = typer.Option(1e-6, "--gtol", help="Converged when ‖∇f‖ ≤ gtol."),
-    norm: str = typer.Option("inf", "--norm", help="Norm of the gradient test: inf or 2."),
+    norm: str = typer.Option("inf", "--norm", metavar=NORM_CHOICES, help="Norm of the gradient test: inf or 2."),
     max_iter: int = typer.Option(1000, "--max-iter", help="Iteration budget of every run."),
     max_evals: Optional[int] = typer.Option(None, "--max-evals", help="Budget of calls of f per run."),
     max_time: Optional[float] = typer.Option(
@@ -139,8 +139,8 @@ def report_command(
 @handle_errors
 def plot_command(
     run_dir: Path = typer.Argument(..., help="A directory written by optbench compare."),
-    cost: str = typer.Option("cost", "--cost", help="Profile cost: cost (gradient-equivalents), time, iter, nfev."),
-    test: str = typer.Option("gtol", "--test", help="Profile convergence test: gtol (‖∇f‖ ≤ gtol) or f (f − f_L ≤ τ(f0 − f_L))."),
+    cost: str = typer.Option("cost", "--cost", metavar="[cost|time|iter|nfev]", help="Profile cost: cost (gradient-equivalents), time, iter, nfev."),
+    test: str = typer.Option("gtol", "--test", metavar="[gtol|f]", help="Profile convergence test: gtol (‖∇f‖ ≤ gtol) or f (f − f_L ≤ τ(f0 − f_L))."),
     tau: float = typer.Option(1e-6, "--tau", help="τ of the f test."),
     gtol: Optional[float] = typer.Option(None, "--gtol", help="gtol of the gradient test (default: the run's)."),
 ) -> None:

@@ -7,16 +7,27 @@ from typing import Any, Optional
 
 
 class RunProgress:
-    """Callback for the driver: after ``delay`` seconds shows iteration, f and ‖∇f‖, refreshed ≤ 10×/s."""
+    """Callback for the driver: after ``delay`` seconds shows iteration, f and ‖∇f‖ and how much of
+    the budget is used — ``iter 120/10000`` and, with a time budget, ``1.2/10 s`` — refreshed ≤ 10×/s."""
 
-    def __init__(self, console: Any, label: str, enabled: bool = True, delay: float = 0.5):
+    def __init__(self, console: Any, label: str, enabled: bool = True, delay: float = 0.5,
+                 max_iter: Optional[int] = None, max_time: Optional[float] = None):
         self.console = console
         self.label = label
         self.enabled = enabled and console.is_terminal
         self.delay = delay
+        self.max_iter, self.max_time = max_iter, max_time
         self.start = time.perf_counter()
         self.last = 0.0
         self.status: Optional[Any] = None
+
+    def text(self, rec: dict, elapsed: float) -> str:
+        """The progress line for trace row ``rec`` at ``elapsed`` seconds."""
+        it = f"iter {rec['iter']}" + (f"/{self.max_iter}" if self.max_iter else "")
+        if self.max_iter:
+            it += f" ({100 * rec['iter'] / self.max_iter:.0f}%)"
+        clock = f"{elapsed:.1f}/{self.max_time:g} s" if self.max_time else f"{elapsed:.1f} s"
+        return f"{self.label}: {it}  f = {rec['f']:.6g}  ‖∇f‖ = {rec['grad_norm']:.3g}  {clock}"
 
     def __call__(self, rec: dict) -> None:
         if not self.enabled:
@@ -25,7 +36,7 @@ class RunProgress:
         if now - self.start < self.delay or now - self.last < 0.1:
             return
         self.last = now
-        text = f"{self.label}: iter {rec['iter']}  f = {rec['f']:.6g}  ‖∇f‖ = {rec['grad_norm']:.3g}  ({now - self.start:.1f} s)"
+        text = self.text(rec, now - self.start)
         if self.status is None:
             self.status = self.console.status(text)
             self.status.start()

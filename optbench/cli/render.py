@@ -50,23 +50,44 @@ def fmt(v: Any, digits: int = 6) -> str:
     return str(v)
 
 
-def select_rows(n_rows: int, max_rows: int) -> list[int]:
-    """All rows if they fit; else the first ones, log-spaced ones and the last one."""
-    if n_rows <= max_rows:
-        return list(range(n_rows))
-    head = max(max_rows // 3, 1)
+def _log_sample(n_rows: int, head: int, budget: int) -> set[int]:
     picked = set(range(min(head, n_rows)))
     picked.add(n_rows - 1)
-    budget = max_rows - len(picked)
     if budget > 0:
         lo, hi = math.log(head), math.log(n_rows - 1)
         for j in range(1, budget + 1):
             picked.add(int(round(math.exp(lo + (hi - lo) * j / (budget + 1)))))
-    return sorted(i for i in picked if 0 <= i < n_rows)
+    return {i for i in picked if 0 <= i < n_rows}
+
+
+def _fill_single_gaps(picked: set[int]) -> list[int]:
+    """A gap of one row costs a marker line either way: show the row instead."""
+    rows = sorted(picked)
+    return sorted(set(rows) | {a + 1 for a, b in zip(rows, rows[1:]) if b - a == 2})
+
+
+def gaps(rows: list[int]) -> int:
+    """How many runs of elided rows (each shown as one ``⋮ k rows`` line) lie between ``rows``."""
+    return sum(1 for a, b in zip(rows, rows[1:]) if b > a + 1)
+
+
+def select_rows(n_rows: int, max_rows: int) -> list[int]:
+    """All rows if they fit; else the first ones, log-spaced ones and the last one.
+
+    The shown rows plus one marker line per run of elided rows fit in ``max_rows`` lines.
+    """
+    if n_rows <= max_rows:
+        return list(range(n_rows))
+    head = max(max_rows // 3, 1)
+    for budget in range(max_rows, -1, -1):
+        rows = _fill_single_gaps(_log_sample(n_rows, head, budget))
+        if len(rows) + gaps(rows) <= max_rows:
+            return rows
+    return _fill_single_gaps(_log_sample(n_rows, max(1, min(head, max_rows - 2)), 0))
 
 
 def trace_table(result: Result, max_rows: int = 40, show_x: Optional[bool] = None) -> Table:
-    """The convergence table: one row per iteration (sampled for long runs)."""
+    """The convergence table: one row per iteration (sampled for long runs: one ``⋮ k rows`` line per gap)."""
     tr = result.trace
     cols = ["iter", "f"]
     if result.f_star not in (None, 0.0):  # f − f* is f itself when f* = 0
@@ -93,25 +114,52 @@ def trace_table(result: Result, max_rows: int = 40, show_x: Optional[bool] = Non
     prev = -1
     for i in rows:
         if i != prev + 1:
-            table.add_row(*(["⋮"] + [""] * (len(cols) - 1 + (tr.n if xs else 0))), style="dim")
+            skipped = i - prev - 1
+            table.add_row(*(["⋮", f"{skipped} row{'s' if skipped > 1 else ''}"]
+                            + [""] * (len(cols) - 2 + (tr.n if xs else 0))), style="dim")
         prev = i
         cells = [fmt(tr.data[c][i], 4 if c in ("time", "step", "alpha", "radius") else 6) for c in cols]
         if xs:
             cells += [fmt(float(v), 10) for v in tr.xs[i]]
         table.add_row(*cells)
-    elided = len(tr) - len(rows)
-    if elided:
-        table.caption = f"{elided} of {len(tr)} rows elided (log-spaced sample shown); the CSV keeps every row"
     return table
 
 
-def summary_text(result: Result) -> Text:
-    """A summary in the spirit of Optim.jl: status, candidate solution, work counters."""
+def elision_note(result: Result, max_rows: int = 40, csv: bool = False) -> Optional[str]:
+    """The line under a sampled table (None when every row is shown); mentions the CSV only if one was written."""
+    n = len(result.trace)
+    elided = n - len(select_rows(n, max_rows))
+    if not elided:
+        return None
+    note = f" * {elided} of {n} rows elided (log-spaced sample); --rows N shows more, "
+    return note + ("the CSV keeps every row" if csv else "--csv FILE keeps every row")
+
+
+def _wrapped(head: str, body: str, width: Optional[int], indent: str = "    ") -> list[str]:
+    """``head  (body)`` on one line if it fits in ``width``; else body on indented lines broken between words."""
+    import textwrap
+
+    line = f"{head}  ({body})"
+    if width is None or len(line) <= width:
+        return [line]
+    return [head] + textwrap.wrap(body, width=max(width - len(indent), 20), initial_indent=indent,
+                                  subsequent_indent=indent, break_long_words=False, break_on_hyphens=False)
+
+
+def summary_text(result: Result, width: Optional[int] = None) -> Text:
+    """A summary in the spirit of Optim.jl: status, candidate solution, work counters.
+
+    With ``width`` (the console's), a status message too long for the status line goes on
+    indented lines of its own, broken between words — never mid-word at the right margin.
+    """
     norm = "∞" if result.norm == "inf" else "₂"
     t = Text()
+    head, *rest = _wrapped(f" * Status: {result.status.value}", plain(result.message), width)
     t.append(" * Status: ")
     t.append(result.status.value, style=STATUS_STYLE[result.success])
-    t.append(f"  ({plain(result.message)})\n")
+    t.append(head[len(f" * Status: {result.status.value}"):] + "\n")
+    for line in rest:
+        t.append(line + "\n")
     t.append(" * Candidate solution\n")
     rows = [("Final objective value", fmt(result.fun, 10))]
     if result.f_star is not None:

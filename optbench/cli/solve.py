@@ -9,13 +9,15 @@ from typing import List, Optional
 import typer
 
 from .common import (
+    NORM_CHOICES,
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_RUN,
     check_output_path,
     handle_errors,
     load_problem_files,
-    parse_vector,
+    parse_x0,
+    solver_max_iter_text,
     stderr_console,
     stdout_console,
 )
@@ -29,16 +31,22 @@ def solve_command(
     ),
     param: Optional[List[str]] = typer.Option(None, "--param", "-p", help="Problem parameter key=value (repeatable)."),
     option: Optional[List[str]] = typer.Option(None, "--option", "-o", help="Solver option key=value (repeatable)."),
-    x0: Optional[str] = typer.Option(None, "--x0", help="Starting point, comma-separated: '-1.2,1'."),
+    x0: Optional[str] = typer.Option(None, "--x0", help="Starting point: comma-separated numbers ('-1.2,1'), one number for every coordinate ('0.5'), "
+        "or a file ('@x0.npy', '@x0.txt', '@x0.csv')."),
     gtol: float = typer.Option(1e-6, "--gtol", help="Stop when ‖∇f‖ ≤ gtol (0 switches the test off)."),
     ftol: float = typer.Option(0.0, "--ftol", help="Stop when the relative change in f ≤ ftol (0 = off)."),
     xtol: float = typer.Option(0.0, "--xtol", help="Stop when ‖Δx‖ ≤ xtol·(1+‖x‖) (0 = off)."),
-    norm: str = typer.Option("inf", "--norm", help="Norm of the gradient test: inf or 2."),
-    max_iter: Optional[int] = typer.Option(None, "--max-iter", help="Iteration budget (default: the solver's)."),
+    norm: str = typer.Option("inf", "--norm", metavar=NORM_CHOICES, help="Norm of the gradient test: inf or 2."),
+    max_iter: Optional[int] = typer.Option(None, "--max-iter", show_default=solver_max_iter_text(),
+                                           help="Iteration budget."),
     max_evals: Optional[int] = typer.Option(None, "--max-evals", help="Budget of calls of f."),
     max_time: Optional[float] = typer.Option(None, "--max-time", help="Time budget in seconds."),
     csv: Optional[Path] = typer.Option(None, "--csv", help="Write the trace as CSV (streamed, one row per iteration)."),
     json_out: bool = typer.Option(False, "--json", help="Print the result (with trace) as JSON instead of tables."),
+    json_jac: bool = typer.Option(
+        False, "--json-jac",
+        help="With --json: give x and jac as vectors at any n (by default only while n ≤ 100; beyond, jac's norms).",
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary; no table, no progress."),
     trace_x: Optional[bool] = typer.Option(None, "--trace-x/--no-trace-x", help="Record x_1..x_n in the trace (default: n ≤ 10)."),
     rows: int = typer.Option(40, "--rows", help="Table rows to show for long runs (the CSV keeps all)."),
@@ -61,7 +69,7 @@ def solve_command(
     from ..core.threads import blas_threads as limit_threads
     from ..solvers.registry import make_method
     from .progress import RunProgress
-    from .render import summary_text, trace_table
+    from .render import elision_note, summary_text, trace_table
     from .tracefile import csv_trace
 
     for flag, value, least in (("--rows", rows, 3), ("--trace-rows", trace_rows, 1), ("--csv-every", csv_every, 1)):
@@ -75,10 +83,12 @@ def solve_command(
                         max_time=max_time)
     chosen = make_method(method, options)  # bad options fail before the problem is built
     prob = make_problem(problem, params)
-    start = parse_vector(x0) if x0 is not None else None
+    start = parse_x0(x0) if x0 is not None else None
     check_output_path(csv, "--csv")
     out, err = stdout_console(), stderr_console()
-    progress = RunProgress(err, f"{chosen.name} on {prob.label}", enabled=not (quiet or json_out))
+    progress = RunProgress(err, f"{chosen.name} on {prob.label}", enabled=not (quiet or json_out),
+                           max_iter=stopping.with_default_max_iter(chosen.default_max_iter).max_iter,
+                           max_time=max_time)
     record_x = prob.n <= 10 if trace_x is None else trace_x
     try:
         with csv_trace(prob, record_x, trace_rows, csv_every, csv) as trace, limit_threads(blas_threads):
@@ -89,11 +99,14 @@ def solve_command(
     csv_error = trace.sink.error if csv is not None else None
 
     if json_out:
-        sys.stdout.write(result.to_json() + "\n")
+        sys.stdout.write(result.to_json(full_vectors=json_jac) + "\n")
     else:
         if not quiet:
             out.print(trace_table(result, max_rows=rows))
-        out.print(summary_text(result), end="")
+            note = elision_note(result, rows, csv is not None)
+            if note:
+                out.print(note, markup=False, highlight=False, style="dim")
+        out.print(summary_text(result, width=out.width), end="")
         if csv is not None and csv_error is None:
             out.print(f" * Trace written to {csv} ({trace.sink.rows} rows)")
     if csv_error is not None:  # the result above stands; the file holds only complete rows

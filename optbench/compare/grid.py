@@ -20,7 +20,7 @@ from typing import Optional
 import numpy as np
 
 from ..core.budgets import Stopping
-from ..core.errors import UsageError, unknown_name
+from ..core.errors import UsageError, resolve_name, unknown_name
 from ..core.status import Status
 from ..core.trace import COLUMNS
 
@@ -138,15 +138,20 @@ def method_choices() -> list[str]:
 
 
 def parse_methods(text: str | list[str]) -> list[str]:
-    """``"gd,lbfgs,scipy:BFGS"`` → checked list; unknown names give the closest match."""
+    """``"gd,lbfgs,scipy:BFGS"`` → checked list of registered names (case-insensitive: ``scipy:l-bfgs-b``
+    is ``scipy:L-BFGS-B``); unknown names give the closest match."""
     items = text if isinstance(text, list) else [text]
     names = [m.strip() for item in items for m in item.split(",") if m.strip()]
     if not names:
         raise UsageError("no methods given; use {field} gd,newton,lbfgs (optbench list shows them)", field="methods")
     choices = method_choices()
-    for m in names:
-        if m not in choices:
+    given = names
+    names = []
+    for m in given:
+        found = resolve_name(m, choices)
+        if found is None:
             raise unknown_name("method", m, choices)
+        names.append(found)
     if len(set(names)) != len(names):
         dup = next(m for m in names if names.count(m) > 1)
         raise UsageError(f"method '{dup}' is given twice in {{field}}", field="methods", value=dup)
@@ -171,6 +176,7 @@ def resolve_options(methods: list[str], options: dict[str, str]) -> dict[str, di
     for key, value in options.items():
         if "." in key:
             m, _, opt = key.rpartition(".")
+            m = resolve_name(m, methods) or m  # as case-insensitive as -m
             if m not in per:
                 raise UsageError(f"{{field}} {key}={value}: method '{m}' is not among the compared methods "
                                  f"({', '.join(methods)})", field="options", value=f"{key}={value}")

@@ -10,7 +10,8 @@
    a reference method from another library runs that library with a callback that
    records and applies the same gradient test;
 4. turns whatever ends the run into a status: the method's :class:`Ending`, an
-   exception from the objective (``error``), or Ctrl-C (``interrupted``) — in every case
+   exception from the objective (``error``), the callback raising ``StopIteration``
+   (``stopped``, scipy's convention), or Ctrl-C (``interrupted``) — in every case
    the trace so far is kept — and assembles the :class:`Result`.
 """
 
@@ -27,26 +28,46 @@ from .deadline import Deadline, hard_deadline
 from .errors import OptbenchError, RunError, UsageError
 from .methods import Ending, Method, RunContext, oracle_for
 from .problem import Problem
-from .recorder import Recorder
+from .recorder import CallbackStop, Recorder
 from .result import Result
 from .status import Status
 from .trace import Trace
 
 
+def plain(value: Any, limit: int = 6) -> str:
+    """A value as a user would type it: ``1``, ``0.5``, ``[1, 2, …]`` — never ``np.int64(1)``."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, (list, tuple)):
+        items = [plain(v, limit) for v in list(value)[:limit]]
+        return "[" + ", ".join(items) + (", …" if len(value) > limit else "") + "]"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    return repr(value) if isinstance(value, str) else str(value)
+
+
 def validate_x0(x0: Any, n: int, name: str) -> np.ndarray:
-    """A copy of x0 as a flat float vector of length n, or a UsageError naming the value."""
+    """A copy of x0 as a flat float vector of length n, or a UsageError naming the value.
+
+    A scalar is broadcast to every coordinate (``x0=0.5`` at n = 100 is the vector of 0.5s).
+    """
     try:
         x = np.asarray(x0, dtype=float)
     except (TypeError, ValueError):
-        raise UsageError(f"{{field}} must be a vector of numbers, got {x0!r}", field="x0", value=x0) from None
+        raise UsageError(f"{{field}} must be a vector of numbers, got {plain(x0)}", field="x0", value=x0) from None
+    if x.ndim == 0:
+        x = np.full(n, float(x))
     if x.ndim != 1:
         raise UsageError(f"{{field}} must be a flat (1-D) vector, got shape {x.shape}", field="x0", value=x0)
     if x.size != n:
-        raise UsageError(f"{{field}} has {x.size} entries but problem '{name}' has n = {n}", field="x0", value=x0,
-                         allowed=f"{n} numbers")
+        raise UsageError(f"{{field}} has {x.size} entries but problem '{name}' has n = {n} (got {plain(x)}); give {n} "
+                         f"numbers or one number for every coordinate", field="x0",
+                         value=x0, allowed=f"{n} numbers")
     if not np.all(np.isfinite(x)):
         bad = [int(i) + 1 for i in np.flatnonzero(~np.isfinite(x))[:5]]
-        raise UsageError(f"{{field}} must be finite, got {x[bad[0] - 1]} at position(s) {bad}", field="x0",
+        raise UsageError(f"{{field}} must be finite, got {plain(x[bad[0] - 1])} at position(s) {bad}", field="x0",
                          value=x0, allowed="finite numbers")
     return x.copy()
 
@@ -123,6 +144,8 @@ def run(
                            f"{stopping.max_time:g} s", field="max_time", value=stopping.max_time) from None
         ending = Ending(Status.MAX_TIME, f"stopped at max_time = {stopping.max_time:g} s (a hard limit) during "
                                          f"iteration {record.k + 1}; x is the last recorded iterate")
+    except CallbackStop as e:  # the user's callback raised StopIteration: a request, not a fault
+        ending = Ending(Status.STOPPED, str(e))
     except KeyboardInterrupt:
         if not started:
             raise
@@ -164,4 +187,5 @@ def _result(problem, method, stopping, ending: Ending, record: Recorder, oracle,
         status=ending.status, message=ending.message or ending.status.description, trace=record.trace,
         time=time.perf_counter() - start, problem=problem.label, method=method.name, f_star=problem.f_star,
         grad_norm=gn, gtol=stopping.gtol, norm=stopping.norm, metrics=metrics,
+        params=dict(problem.arguments or problem.params),
     )

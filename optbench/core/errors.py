@@ -67,10 +67,33 @@ class PluginError(RunError, ValueError):
     exit_code = 1
 
 
+def _fold(name: str) -> str:
+    return "".join(c for c in str(name).casefold() if c not in "-_ ")
+
+
+def closest(name: str, choices: Iterable[str]) -> list[str]:
+    """The closest of ``choices`` to ``name`` (at most one), comparing without case, ``-`` or ``_``:
+    ``scipy:lbfgsb`` → ``scipy:L-BFGS-B``."""
+    by_fold: dict[str, str] = {}
+    for c in choices:
+        by_fold.setdefault(_fold(c), c)
+    close = difflib.get_close_matches(_fold(name), list(by_fold), n=1, cutoff=0.6)
+    return [by_fold[c] for c in close]
+
+
+def resolve_name(name: str, choices: Iterable[str]) -> Optional[str]:
+    """``name`` as spelled in ``choices``: exact, else the one choice equal to it ignoring case; else None."""
+    choices = list(choices)
+    if name in choices:
+        return name
+    folded = [c for c in choices if c.casefold() == str(name).casefold()]
+    return folded[0] if len(folded) == 1 else None
+
+
 def unknown_name(kind: str, name: str, choices: Iterable[str], hint: str = "optbench list shows all") -> UsageError:
     """`problem 'rosenbrok' not found; did you mean 'rosenbrock'? (optbench list shows all)`."""
     choices = sorted(choices)
-    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
+    close = closest(name, choices)
     msg = f"{kind} '{name}' not found"
     if close:
         msg += f"; did you mean '{close[0]}'?"

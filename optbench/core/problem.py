@@ -56,7 +56,8 @@ class Problem:
     description: str = ""
     # Filled in by the registry when built from a factory.
     name: str = ""
-    params: dict = field(default_factory=dict)
+    params: dict = field(default_factory=dict)  # the parameters that differ from the defaults (the label)
+    arguments: dict = field(default_factory=dict)  # every parameter the factory was called with
 
     def __post_init__(self) -> None:
         prefix = f"problem '{self.name}': " if self.name else ""
@@ -143,6 +144,7 @@ class ProblemSpec:
         prob.name = self.name
         defaults = {p.name: p.default for p in self.params}
         prob.params = {k: v for k, v in kwargs.items() if defaults.get(k) != v}
+        prob.arguments = {**defaults, **kwargs}
         if not prob.description:
             prob.description = self.summary
         if self.validate:

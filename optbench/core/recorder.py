@@ -4,6 +4,12 @@ Each row has the fixed columns of :mod:`optbench.core.trace` — iteration, time
 start, f, f − f* (when known), the gradient norm of the stopping test, step length, line
 search step, the oracle's cumulative counts, inner iterations and a note — and is passed
 to the run's callback (progress bars, user hooks) after it is stored.
+
+A callback may end the run by raising ``StopIteration`` (scipy's convention since 1.11):
+the recorder turns it into :class:`CallbackStop`, which is not a ``StopIteration`` — so a
+library that uses ``StopIteration`` for its own purposes (scipy's callback protocol, a
+generator) cannot mistake the user's request for its own — and the driver ends the run
+with status ``stopped``, keeping the trace (the row the callback saw is recorded).
 """
 
 from __future__ import annotations
@@ -16,6 +22,14 @@ import numpy as np
 from .budgets import grad_norm
 from .oracle import Oracle
 from .trace import Trace
+
+
+class CallbackStop(Exception):
+    """The run's callback asked to stop (it raised ``StopIteration``) after row ``k``."""
+
+    def __init__(self, k: int, reason: str = ""):
+        super().__init__(f"stopped by the callback after iteration {k}" + (f": {reason}" if reason else ""))
+        self.k = k
 
 
 class Recorder:
@@ -53,5 +67,8 @@ class Recorder:
         self.previous_g = None if self.last is None else self.last[2]
         self.k, self.last = k, (x, f, g)
         if self.callback is not None:
-            self.callback(rec)
+            try:
+                self.callback(rec)
+            except StopIteration as e:  # the user's request, told apart from any library's own StopIteration
+                raise CallbackStop(k, str(e)) from None
         return rec

@@ -42,6 +42,7 @@ class Result:
     norm: str = "inf"
     metrics: dict = field(default_factory=dict)
     options: dict = field(default_factory=dict)
+    params: dict = field(default_factory=dict)  # the problem's parameters, defaults included
 
     @property
     def success(self) -> bool:
@@ -59,10 +60,18 @@ class Result:
         """Write the trace as CSV (see :mod:`optbench.core.trace` for the columns)."""
         self.trace.to_csv(path_or_stream)
 
-    def summary(self) -> dict:
-        """A flat, JSON-friendly summary (no trace)."""
+    def summary(self, full_vectors: bool = False) -> dict:
+        """A JSON-friendly summary (no trace).
+
+        ``params`` holds the problem's parameters (defaults included) as an object. The
+        vectors ``x`` and ``jac`` are included while n ≤ :data:`VECTOR_LIMIT` (100) — or always
+        with ``full_vectors`` — so that a summary of a large problem stays a few hundred bytes;
+        ``jac_norm_2`` and ``jac_norm_inf`` are always there.
+        """
+        finite = bool(np.all(np.isfinite(self.jac))) if self.jac.size else True
         out = {
             "problem": self.problem,
+            "params": {k: _json_value(v) for k, v in self.params.items()},
             "method": self.method,
             "status": self.status.value,
             "success": self.success,
@@ -81,13 +90,17 @@ class Result:
             "n": int(self.x.size),
             "options": self.options,
             "metrics": self.metrics,
+            "jac_norm_2": float(np.linalg.norm(self.jac)) if finite else math.nan,
+            "jac_norm_inf": float(np.max(np.abs(self.jac), initial=0.0)) if finite else math.nan,
         }
-        if self.x.size <= 100:
-            out["x"] = [float(v) for v in self.x]
+        if full_vectors or self.x.size <= VECTOR_LIMIT:
+            out["x"] = [_json_default(float(v)) for v in self.x]
+            out["jac"] = [_json_default(float(v)) for v in np.asarray(self.jac, dtype=float).ravel()]
         return out
 
-    def to_json(self, with_trace: bool = True) -> str:
-        data = _clean(self.summary())
+    def to_json(self, with_trace: bool = True, full_vectors: bool = False) -> str:
+        """The summary and (by default) the trace rows as one JSON object; see :meth:`summary`."""
+        data = _clean(self.summary(full_vectors))
         if with_trace:
             data["trace"] = [_clean(r) for r in self.trace.rows()]
         return json.dumps(data, default=_json_default, allow_nan=False)
@@ -97,6 +110,25 @@ class Result:
             f"Result(problem={self.problem!r}, method={self.method!r}, status={self.status.value!r}, "
             f"fun={self.fun:.6g}, grad_norm={self.grad_norm:.3g}, nit={self.nit})"
         )
+
+
+#: up to this dimension the summary and ``--json`` carry the vectors x and jac (beyond it, their norms)
+VECTOR_LIMIT = 100
+
+
+def _json_value(v: Any) -> Any:
+    """A parameter value as JSON: numbers, strings, booleans, lists (tuples, arrays) — else its text."""
+    if isinstance(v, (np.generic, np.ndarray)):
+        v = v.tolist()
+    if isinstance(v, (tuple, list)):
+        return [_json_value(u) for u in v]
+    if isinstance(v, dict):
+        return {str(k): _json_value(u) for k, u in v.items()}
+    if v is None or isinstance(v, (bool, int, str)):
+        return v
+    if isinstance(v, float):
+        return _json_default(v)
+    return str(v)
 
 
 def _clean(rec: dict) -> dict:

@@ -21,6 +21,7 @@ class Status(str, Enum):
     ERROR = "error"
     CRASHED = "crashed"
     INTERRUPTED = "interrupted"
+    STOPPED = "stopped"
     NOT_RUN = "not_run"
 
     def __str__(self) -> str:  # "converged", not "Status.CONVERGED"
@@ -49,5 +50,6 @@ _DESCRIPTIONS = {
     Status.ERROR: "the objective or a derivative raised an exception; the trace so far is kept",
     Status.CRASHED: "the process running it died (a signal, os._exit, a crash in an extension); nothing of the run is kept",
     Status.INTERRUPTED: "stopped by the user (Ctrl-C); the trace so far is kept",
+    Status.STOPPED: "stopped by the callback (it raised StopIteration); the trace so far is kept",
     Status.NOT_RUN: "the run did not start",
 }

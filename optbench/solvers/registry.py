@@ -14,7 +14,7 @@ import dataclasses
 import types
 from typing import Any, Optional
 
-from ..core.errors import UsageError, unknown_name
+from ..core.errors import UsageError, resolve_name, unknown_name
 from ..core.methods import Method
 from ..core.params import Param, bind, signature_params
 
@@ -77,11 +77,9 @@ def method_params(cls: type) -> list[Param]:
 def lookup(name: str) -> type:
     """The class registered as ``name`` (exact, then case-insensitive), or a one-line error."""
     reg = method_registry()
-    if name in reg:
-        return reg[name]
-    folded = {k.lower(): k for k in reg}
-    if isinstance(name, str) and name.lower() in folded:
-        return reg[folded[name.lower()]]
+    found = resolve_name(name, reg) if isinstance(name, str) else None
+    if found is not None:
+        return reg[found]
     raise unknown_name("method", str(name), reg)
 
 

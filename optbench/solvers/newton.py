@@ -65,6 +65,7 @@ from ..core.methods import Capability
 from ..core.status import Status
 from .base import LineSearchSolver, StepInfo
 from .curvature import SecondOrderStationarity
+from .hessians import hessian_mode
 from .registry import register_method
 from .trsub import dense_ops, more_sorensen, sparse_ops
 from .trust import UNBOUNDED_STEPS, trust_step, unbounded_info, unbounded_streak
@@ -257,26 +258,12 @@ class Newton(SecondOrderStationarity, LineSearchSolver):
 
     def init(self, x, oracle):
         """The state: the Hessian representation in use ("dense" or "sparse") and the fallback radius Δ₀."""
-        declared = oracle.problem.hess_sparsity is not None
-        if self.hessian == "sparse" and not declared:
-            raise UsageError(
-                f"`newton` option hessian=sparse needs a Hessian sparsity pattern, but problem '{oracle.name}' "
-                "declares no hess_sparsity; use the option hessian=dense, or the method newton-cg or lbfgs",
-                field="options", value="hessian=sparse")
-        mode = "sparse" if self.hessian == "sparse" or (self.hessian == "auto" and declared) else "dense"
+        mode = hessian_mode("newton", self.hessian, self.max_n, x.size, oracle, "newton-cg or lbfgs")
         if mode == "sparse" and self.hessian_modification == "ldl":
             raise UsageError(
                 "`newton` option hessian_modification=ldl needs a dense Hessian (there is no sparse Bunch–Kaufman "
                 "here); use the option hessian_modification=trust or cholesky, or hessian=dense", field="options",
                 value="hessian_modification=ldl")
-        if mode == "dense" and x.size > self.max_n:
-            gib = x.size**2 * 8 / 2**30
-            way = ("use the option hessian=sparse (the problem declares hess_sparsity)" if declared else
-                   "declare hess_sparsity in the problem (sparse path)")
-            raise UsageError(
-                f"`newton` forms the dense {x.size}×{x.size} Hessian ({gib:.1f} GiB), above max_n={self.max_n}; "
-                f"{way}, the method newton-cg or lbfgs, or raise the option max_n", field="options",
-                value=f"max_n={self.max_n}")
         return NewtonState(mode, float(self.initial_radius))
 
     def step(self, x, state, oracle):

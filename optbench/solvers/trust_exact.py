@@ -26,8 +26,8 @@ from typing import Literal
 
 import numpy as np
 
-from ..core.errors import UsageError
 from ..core.methods import Capability
+from .hessians import hessian_mode
 from .registry import register_method
 from .trsub import Subproblem, dense_ops, more_sorensen, sparse_ops
 from .trust import TrustRegion, TrustState
@@ -51,21 +51,7 @@ class TrustExact(TrustRegion):
         self._positive_int("max_n")
 
     def mode(self, x, oracle) -> str:
-        declared = oracle.problem.hess_sparsity is not None
-        if self.hessian == "sparse" and not declared:
-            raise UsageError(
-                f"`trust-exact` option hessian=sparse needs a Hessian sparsity pattern, but problem '{oracle.name}' "
-                "declares no hess_sparsity; use the option hessian=dense, or the method trust-ncg", field="options",
-                value="hessian=sparse")
-        mode = "sparse" if self.hessian == "sparse" or (self.hessian == "auto" and declared) else "dense"
-        if mode == "dense" and x.size > self.max_n:
-            gib = x.size**2 * 8 / 2**30
-            way = ("use the option hessian=sparse (the problem declares hess_sparsity)" if declared else
-                   "declare hess_sparsity in the problem (sparse path)")
-            raise UsageError(
-                f"`trust-exact` forms the dense {x.size}×{x.size} Hessian ({gib:.1f} GiB), above max_n={self.max_n}; "
-                f"{way}, the method trust-ncg or trust-krylov, or raise the option max_n", field="options",
-                value=f"max_n={self.max_n}")
+        mode = hessian_mode("trust-exact", self.hessian, self.max_n, x.size, oracle, "trust-ncg or trust-krylov")
         return mode
 
     def subproblem(self, x, g, radius: float, state: TrustState, oracle) -> Subproblem:

@@ -58,6 +58,30 @@ def _strip(s: str) -> str:
     return "\n".join(line.rstrip() for line in s.rstrip("\n").splitlines())
 
 
+def _run_both(cmd: str, cwd: Path, env: dict) -> tuple[int, str, str]:
+    """Run a shell command; return its exit code, its stdout, and stdout and stderr interleaved
+    in the order they arrived (what a terminal shows; the children run unbuffered)."""
+    import selectors
+
+    p = subprocess.Popen(cmd, shell=True, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    sel = selectors.DefaultSelector()
+    sel.register(p.stdout, selectors.EVENT_READ, "out")
+    sel.register(p.stderr, selectors.EVENT_READ, "err")
+    out, both = bytearray(), bytearray()
+    while sel.get_map():
+        for key, _ in sel.select():
+            chunk = os.read(key.fileobj.fileno(), 65536)
+            if not chunk:
+                sel.unregister(key.fileobj)
+                continue
+            both += chunk
+            if key.data == "out":
+                out += chunk
+    code = p.wait()
+    return code, out.decode("utf-8", "replace"), both.decode("utf-8", "replace")
+
+
 class Workspace:
     """A scratch directory laid out like the repository root (examples/, tests/data/, benchmarks/)."""
 
@@ -80,15 +104,9 @@ class Workspace:
         if key not in self._cache:
             env = dict(self.env, COLUMNS=columns)
             t0 = time.perf_counter()
-            p = subprocess.run(cmd, shell=True, cwd=self.dir, env=env, capture_output=True, text=True,
-                               stdin=subprocess.DEVNULL)
+            code, stdout, text = _run_both(cmd, self.dir, env)
             seconds = time.perf_counter() - t0
-            # the same command again with both streams into one pipe, for the order a terminal shows
-            both = subprocess.run(cmd, shell=True, cwd=self.dir, env=env, stdout=subprocess.PIPE,
-                                  stderr=subprocess.STDOUT, text=True, stdin=subprocess.DEVNULL) \
-                if p.stderr.strip() else None
-            text = _strip(both.stdout if both is not None else p.stdout)
-            self._cache[key] = Output(cmd, p.returncode, p.stdout, text, seconds)
+            self._cache[key] = Output(cmd, code, stdout, _strip(text), seconds)
         out = self._cache[key]
         if out.code != expect:
             raise RuntimeError(f"`{cmd}` exited {out.code}, expected {expect}:\n{out.text[-2000:]}")

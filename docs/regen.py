@@ -213,7 +213,8 @@ def mask_regex(*patterns: str) -> Callable[[str], str]:
 
 
 def _tokens(text: str) -> list[str]:
-    return text.split()
+    """Words, with runs of a table's rule characters shortened (their length follows the column widths)."""
+    return re.sub(r"([─━═])\1+", r"\1", text).split()
 
 
 # ----------------------------------------------------------------------------- the blocks

@@ -19,7 +19,9 @@ import golden  # noqa: E402
 
 RECORDED = json.loads(golden.GOLDEN.read_text())
 FAST = ["rosen2", "rosen-ext20", "quad10", "quad-tri", "beale", "powell", "camel-saddle", "rosen-ftol"]
-CASES = [c for c in golden.cases() if c[0].split("/")[0] in FAST and not (c[4] == "gd" and c[0].startswith("rosen"))]
+# scipy's own methods are left to golden.py (their iterates change with scipy's release: 1.15 rewrote L-BFGS-B)
+CASES = [c for c in golden.cases() if c[0].split("/")[0] in FAST and not (c[4] == "gd" and c[0].startswith("rosen"))
+         and not c[4].startswith("scipy:")]
 
 
 @pytest.mark.parametrize("name,prob,params,x0,method,kw", CASES, ids=[c[0] for c in CASES])

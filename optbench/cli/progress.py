@@ -80,9 +80,11 @@ class grid_progress:  # noqa: N801 - used as a context manager, like rich's own
         self.task = None
 
     def __enter__(self) -> _GridProgress:
-        self.progress.__enter__()
+        if not self.progress.disable:  # a disabled rich Progress may still write a newline when it stops
+            self.progress.__enter__()
         self.task = self.progress.add_task(f"running runs {self.where}".strip(), total=None)
         return _GridProgress(self.progress, self.task, self.where)
 
     def __exit__(self, *exc) -> None:
-        self.progress.__exit__(*exc)
+        if not self.progress.disable:
+            self.progress.__exit__(*exc)

@@ -60,7 +60,7 @@ def checkpoint(fun: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(fun)
     def checkpointed(*args: Any, **kwargs: Any) -> Any:
-        boxed, trace_id, node_type, _ = find_top_boxed_args(args)
+        boxed, trace_id, node_type = find_top_boxed_args(args)[:3]  # autograd ≥ 1.7 returns a fourth value
         if not boxed or not issubclass(node_type, VJPNode):
             return fun(*args, **kwargs)  # no reverse pass recorded at the top: nothing would be stored
         argvals = subvals(args, [(i, box._value) for i, box in boxed])

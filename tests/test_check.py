@@ -193,6 +193,6 @@ def test_objective_not_finite_or_raising_at_the_point():
     from optbench.core.errors import RunError
 
     prob = optbench.Problem(lambda x: np.log(x[0]) + x[1] ** 2, x0=onp.array([-1.0, 0.0]))
-    with pytest.raises(RunError, match="choose another with --at"):
+    with pytest.raises(RunError, match="choose another with the point \\(at\\)"):
         check(prob)
     assert check(prob, at="2,0.5").passed

@@ -190,7 +190,7 @@ def test_memory_command_table():
 @pytest.mark.parametrize("args, fragment", [
     (["rosenbrock"], "no depth or checkpoint parameter"),
     (["mlp"], "depth=L"),
-    (["mlp", "-p", "depth=4", "-p", "checkpoint=2"], "drop -p checkpoint"),
+    (["mlp", "-p", "depth=4", "-p", "checkpoint=2"], "drop the parameter checkpoint (choose the segment sizes with --k)"),
     (["mlp", "-p", "depth=4", "--k", "0"], "--k"),
     (["mlp", "-p", "depth=4", "--k", "5"], "K=5"),
     (["mlp", "-p", "depth=4", "--repeat", "0"], "--repeat"),

@@ -46,7 +46,7 @@ class OptbenchError(Exception):
 
 
 #: how the library itself names the fields that are not one keyword
-_PLAIN = {"params": "parameter", "options": "option", "methods": "methods"}
+_PLAIN = {"params": "parameter", "options": "option", "methods": "methods", "at": "the point (at)", "ks": "ks"}
 
 
 class UsageError(OptbenchError, ValueError):

@@ -155,13 +155,15 @@ def start_point(prob: Problem, at: Any, rng: onp.random.Generator) -> tuple[onp.
         try:
             x = onp.array([float(p) for p in parts])
         except ValueError:
-            raise UsageError(f"--at expects x0, random or comma-separated numbers such as '-1.2,1'; got '{at}'") from None
+            raise UsageError(f"{{field}} expects x0, random or comma-separated numbers such as '-1.2,1'; got '{at}'",
+                             field="at", value=at) from None
         label = "given"
     else:
         x = onp.asarray(at, dtype=float).reshape(-1)
         label = "given"
     if x.size != prob.n:
-        raise UsageError(f"--at has {x.size} numbers but problem '{prob.label}' has n = {prob.n}; give {prob.n} or use x0/random")
+        raise UsageError(f"{{field}} has {x.size} numbers but problem '{prob.label}' has n = {prob.n}; give {prob.n} "
+                         "or use x0/random", field="at", value=at)
     return x, label
 
 
@@ -204,7 +206,8 @@ def check(
     except Exception as e:
         raise RunError(f"problem '{prob.label}': f raised {type(e).__name__} at the check point: {e}") from None
     if not onp.isfinite(fx):
-        raise RunError(f"problem '{prob.label}': f(x) = {fx} at the check point; choose another with --at")
+        raise RunError(f"problem '{prob.label}': f(x) = {fx} at the check point; choose another with {{field}}",
+                       field="at", value=fx)
 
     def ad_grad(z: onp.ndarray) -> onp.ndarray:
         try:

@@ -118,10 +118,11 @@ def _bound_params(problem: Any, params: dict) -> tuple[Any, dict]:
     if missing:
         raise UsageError(
             f"problem '{spec.name}' has no {' or '.join(missing)} parameter; memory sweeps the checkpoint "
-            "segment size K of a deep model, e.g. optbench memory mlp -p hidden=64 -p depth=64"
+            "segment size K of a deep model, e.g. mlp with hidden=64, depth=64", field="params", value=problem
         )
     if "checkpoint" in params:
-        raise UsageError("memory sweeps checkpoint itself; drop -p checkpoint (choose the segment sizes with --k)")
+        raise UsageError("memory sweeps checkpoint itself; drop the parameter checkpoint (choose the segment sizes "
+                         "with {field})", field="ks", value=params["checkpoint"])
     return spec, {**{p.name: p.default for p in spec.params}, **bind(spec.params, params, spec.name, "parameter")}
 
 
@@ -182,7 +183,8 @@ def memory(
     spec, kwargs = _bound_params(problem, params)
     depth = int(kwargs["depth"])
     if depth < 1:
-        raise UsageError(f"problem '{spec.name}': memory needs a deep model; give -p depth=L (L ≥ 1), e.g. -p depth=64")
+        raise UsageError(f"problem '{spec.name}': memory needs a deep model; give {{field}} depth=L (L ≥ 1), e.g. "
+                         f"{{field}} depth=64", field="params", value=depth)
     ks = default_ks(depth) if ks is None else [int(k) for k in ks]
     for k in ks:
         if not 1 <= k <= depth:

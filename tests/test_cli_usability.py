@@ -311,6 +311,7 @@ def test_unknown_method_suggests_the_closest(command):
     assert "did you mean 'scipy:L-BFGS-B'?" in one_error_line(r)
 
 
+@pytest.mark.slow  # runs the quick benchmark suite
 def test_bench_flags(tmp_path, monkeypatch):
     import optbench.bench.suite as suite
 

@@ -62,11 +62,13 @@ def soak(tmp_path, runs):
     return kinds
 
 
+@pytest.mark.slow  # about 25 s: CI runs it with the slow cases
 def test_soak_200_runs_with_seeded_faults(tmp_path):
     kinds = soak(tmp_path, 200)
     assert {"ok", "raise", "nan", "sys_exit", "os_exit", "kill", "hang"} <= set(kinds)
 
 
 @pytest.mark.slow
+@pytest.mark.skipif("OPTBENCH_SOAK_RUNS" not in os.environ, reason="a long soak: set OPTBENCH_SOAK_RUNS=2000")
 def test_soak_long(tmp_path):
-    soak(tmp_path, int(os.environ.get("OPTBENCH_SOAK_RUNS", "2000")))
+    soak(tmp_path, int(os.environ["OPTBENCH_SOAK_RUNS"]))

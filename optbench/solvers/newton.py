@@ -67,7 +67,7 @@ from .base import LineSearchSolver, StepInfo
 from .curvature import SecondOrderStationarity
 from .hessians import hessian_mode
 from .registry import register_method
-from .trsub import dense_ops, more_sorensen, sparse_ops
+from .trsub import banded_factor, dense_ops, more_sorensen, sparse_ops
 from .trust import UNBOUNDED_STEPS, trust_step, unbounded_info, unbounded_streak
 
 EIGVALS_MAX_N = 2000  # up to this n the negative-curvature flag comes from the exact spectrum
@@ -166,21 +166,17 @@ def bandwidth(H) -> int:
 
 def banded_cholesky_solve(H, g: np.ndarray, b: int, beta: float, max_tries: int = 60):
     """:func:`modified_cholesky_solve` for a sparse H of half-bandwidth b: LAPACK banded Cholesky (dpbtrf), O(n b²)."""
-    from scipy.linalg import LinAlgError, cho_solve_banded, cholesky_banded
 
     n = H.shape[0]
     ab = np.zeros((b + 1, n))  # upper banded storage: ab[b − k, k:] = k-th superdiagonal
     for k in range(b + 1):
         ab[b - k, k:] = H.diagonal(k)
 
+    factor = banded_factor(ab, b)  # the trust-region subproblem's banded Cholesky of H + τI
+
     def attempt(tau: float) -> Optional[np.ndarray]:
-        shifted = ab.copy()
-        shifted[b] += tau
-        try:
-            c = cholesky_banded(shifted, lower=False, overwrite_ab=True, check_finite=False)
-        except LinAlgError:
-            return None
-        return -cho_solve_banded((c, False), g, check_finite=False)
+        solve = factor(tau)
+        return None if solve is None else -solve(g)
 
     return modified_solve(attempt, float(ab[b].min()), beta, max_tries)
 

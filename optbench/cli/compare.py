@@ -52,11 +52,15 @@ def compare_command(
     param: Optional[List[str]] = typer.Option(None, "--param", "-p",
                                               help="Problem parameter grid: n=10,100 (every problem) or "
                                                    "rosenbrock.n=10,100 (one problem); integer ranges "
-                                                   "id=1..35 or id=1..3,7 (ends included). Repeatable."),
+                                                   "id=1..35 or id=1..3,7 (ends included); list values "
+                                                   "hidden=32x16 (one two-layer net), hidden=32x16,64 (two nets). "
+                                                   "Repeatable: values of the same key add up."),
     seeds: Optional[int] = typer.Option(None, "--seeds", help="K repetitions, seeds 0..K-1 (problem seed, or a perturbed x0)."),
     option: Optional[List[str]] = typer.Option(None, "--option", "-o",
-                                               help="Solver option: method.key=value (one method) or key=value "
-                                                    "(every method that has it). Repeatable."),
+                                               help="Solver option grid: method.key=v1,v2 (one method) or "
+                                                    "key=v1,v2 (every method that has it); each combination is a "
+                                                    "method of its own, labelled lbfgs[m=3]. Repeatable: values of "
+                                                    "the same key add up."),
     gtol: float = typer.Option(1e-6, "--gtol", help="Converged when ‖∇f‖ ≤ gtol."),
     norm: str = typer.Option("inf", "--norm", metavar=NORM_CHOICES, help="Norm of the gradient test: inf or 2."),
     max_iter: int = typer.Option(1000, "--max-iter", help="Iteration budget of every run."),
@@ -74,10 +78,9 @@ def compare_command(
     problem_files: Optional[List[Path]] = typer.Option(None, "--problems", help="Load problems from a .py file or directory."),
 ) -> None:
     """Run methods on a grid of problems; print comparison tables; keep everything in a run directory."""
-    from ..compare.grid import Budgets, parse_methods, parse_param_grid, resolve_options
+    from ..compare.grid import Budgets, parse_methods, parse_option_grid, parse_param_grid, resolve_options
     from ..compare.session import run_comparison
     from ..core.errors import UsageError
-    from ..core.params import parse_assignments
     from .compare_render import aggregate_table
     from .progress import grid_progress
 
@@ -89,7 +92,7 @@ def compare_command(
                       blas_threads=blas_threads or None)
     load_problem_files(problem_files)
     method_list = parse_methods(methods)
-    per_method = resolve_options(method_list, parse_assignments(option, "--option"))
+    per_method = resolve_options(method_list, parse_option_grid(option))
     err = stderr_console()
     where = f"on Dask at {dask}" if dask else (f"in {jobs} processes" if jobs > 1 else "")
     with grid_progress(err, where, enabled=not (quiet or json_out) and err.is_terminal) as progress:

@@ -36,10 +36,10 @@ def _print_tables(rows: list[dict], norm: str, state: str, run_dir: Path) -> Non
     out.print(aggregate_table(rows))
 
 
-def _print_json(run_dir: Path, state: str, rows: list[dict]) -> None:
+def _print_json(run_dir: Path, state: str, rows: list[dict], extra: Optional[dict] = None) -> None:
     from ..compare.summary import aggregate
 
-    data = {"run_dir": str(run_dir), "state": state, "runs": rows, "aggregate": aggregate(rows)}
+    data = {"run_dir": str(run_dir), "state": state, "runs": rows, "aggregate": aggregate(rows), **(extra or {})}
     sys.stdout.write(json.dumps(_clean(data), allow_nan=False) + "\n")
 
 
@@ -76,6 +76,10 @@ def compare_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar; only the aggregate table."),
     json_out: bool = typer.Option(False, "--json", help="Print the summary rows and aggregate as JSON."),
     problem_files: Optional[List[Path]] = typer.Option(None, "--problems", help="Load problems from a .py file or directory."),
+    resume: bool = typer.Option(False, "--resume",
+                                help="With --out DIR: reuse the runs DIR already holds complete (same problem, "
+                                     "parameters, method, options, seed, budgets and optbench version) and run "
+                                     "only the others; interrupted, crashed and errored runs are rerun."),
 ) -> None:
     """Run methods on a grid of problems; print comparison tables; keep everything in a run directory."""
     from ..compare.grid import Budgets, parse_methods, parse_option_grid, parse_param_grid, resolve_options
@@ -98,13 +102,14 @@ def compare_command(
     with grid_progress(err, where, enabled=not (quiet or json_out) and err.is_terminal) as progress:
         result = run_comparison(list(problems), method_list, options=per_method, param_grid=parse_param_grid(param),
                                 seeds=seeds, budgets=budgets, out=out, jobs=jobs, dask=dask, plots=plots,
-                                problem_files=tuple(problem_files or ()), on_start=progress.started,
+                                problem_files=tuple(problem_files or ()), resume=resume, on_start=progress.started,
                                 on_done=progress.done, on_plan=progress.planned, argv=sys.argv[1:])
     if result.plot_error:
         err.print(f"warning: plots not drawn ({result.plot_error}); try `optbench plot {result.run_dir}`",
                   markup=False)
     if json_out:
-        _print_json(result.run_dir, result.state, result.rows)
+        _print_json(result.run_dir, result.state, result.rows,
+                    {"reused_runs": result.reused_runs, "ran_runs": result.ran_runs} if resume else None)
     else:
         if quiet:
             stdout_console().print(aggregate_table(result.rows))
@@ -112,6 +117,9 @@ def compare_command(
             _print_tables(result.rows, norm, result.state, result.run_dir)
         stdout_console().print(f" * Results in {result.run_dir}/ (summary.csv, traces.csv, manifest.json"
                                + (f", {len(result.plots)} plot files" if result.plots else "") + ")")
+        if resume:
+            stdout_console().print(f" * Resumed: {result.reused_runs} of {len(result.specs)} runs reused from "
+                                   f"{result.run_dir}/, {result.ran_runs} run now", markup=False)
     if result.interrupted:
         err.print(f"interrupted: {result.finished_runs} of {len(result.specs)} runs finished; they are kept in "
                   f"{result.run_dir}/", markup=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 
 import pytest
 from typer.testing import CliRunner
@@ -134,3 +135,25 @@ def test_without_resume_an_existing_directory_is_refused(tmp_path):
                                              "not hold\n")
     r = invoke("compare", "rosenbrock", "-m", "lbfgs", "--resume")
     assert r.exit_code == 2 and r.stderr == "error: resuming needs the run directory to resume: give --out DIR\n"
+
+
+def test_resume_takes_over_the_lock_of_a_comparison_killed_outright(tmp_path):
+    import socket
+    import subprocess
+    import sys
+
+    from optbench.compare.rundir import LOCK
+
+    out = tmp_path / "run"
+    args = ["compare", "rosenbrock", "-m", "lbfgs", "--max-iter", "5", "--out", out, "-q", "--no-plots"]
+    assert invoke(*args).exit_code == 0
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    (out / LOCK).write_text(f"{dead.stdout.strip()} {socket.gethostname()}\n")  # its process is gone
+    r = invoke(*args, "--resume")
+    assert r.exit_code == 0, r.output
+    assert "1 of 1 runs reused" in r.stdout and not (out / LOCK).exists()
+    (out / LOCK).write_text(f"{os.getpid()} {socket.gethostname()}\n")  # a live process: still refused
+    r = invoke(*args, "--resume")
+    assert r.exit_code == 1 and "is being written by another comparison" in r.stderr
+    (out / LOCK).write_text(f"{dead.stdout.strip()} another-host\n")  # another host's: never taken over
+    assert invoke(*args, "--resume").exit_code == 1

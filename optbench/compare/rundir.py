@@ -69,7 +69,8 @@ def prepare_run_dir(path: Path, resume: bool = False) -> Path:
     removed by :func:`release_run_dir` when the comparison ends. A directory that already
     holds ``manifest.json`` or ``summary.csv`` is refused, so nothing is ever overwritten —
     unless ``resume``: then its kept runs (:mod:`optbench.compare.cache`) are reused and its
-    summary, traces and manifest rewritten for the new grid.
+    summary, traces and manifest rewritten for the new grid; and a lock left by a comparison of
+    this host whose process no longer exists (killed outright) is taken over.
     """
     if path.exists() and not path.is_dir():
         raise RunError(f"{{field}} '{path}' is a file; give a directory", field="out", value=str(path))
@@ -79,6 +80,8 @@ def prepare_run_dir(path: Path, resume: bool = False) -> Path:
         raise RunError(f"{{field}} '{path}' cannot be created: {e.strerror}", field="out", value=str(path)) from None
     if not os.access(path, os.W_OK):
         raise RunError(f"{{field}} '{path}' is not writable; choose another directory", field="out", value=str(path))
+    if resume and _stale_lock(path / LOCK):  # a comparison killed outright (SIGKILL, power loss) left its claim
+        release_run_dir(path)
     try:
         fd = os.open(path / LOCK, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     except FileExistsError:
@@ -88,12 +91,31 @@ def prepare_run_dir(path: Path, resume: bool = False) -> Path:
     except OSError as e:
         raise RunError(f"{{field}} '{path}' cannot be claimed: {e.strerror}", field="out", value=str(path)) from None
     with os.fdopen(fd, "w") as fh:
-        fh.write(f"{os.getpid()}\n")
+        fh.write(f"{os.getpid()} {socket.gethostname()}\n")
     if not resume and ((path / "manifest.json").exists() or (path / "summary.csv").exists()):
         release_run_dir(path)
         raise RunError(f"{{field}} '{path}' already holds a comparison; choose another directory, remove it, or "
                        "add --resume to run only the runs it does not hold", field="out", value=str(path))
     return path
+
+
+def _stale_lock(lock: Path) -> bool:
+    """True when ``lock`` names a process of this host that no longer exists (its comparison died
+    without releasing it); a lock of another host, or one that cannot be read, is never stale."""
+    try:
+        pid_text, _, host = lock.read_text(encoding="utf-8").strip().partition(" ")
+        pid = int(pid_text)
+    except (OSError, ValueError):
+        return False
+    if host != socket.gethostname() or pid <= 0 or pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # exists, owned by someone else
+        return False
+    return False
 
 
 def release_run_dir(path: Path) -> None:

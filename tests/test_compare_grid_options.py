@@ -192,3 +192,12 @@ def test_solve_accumulates_distinct_keys_and_refuses_two_values_of_one(tmp_path)
                         "once (optbench compare takes grids: n=a,b)\n")
     r = invoke("solve", "rosenbrock", "-m", "lbfgs", "-o", "m=3", "-o", "m=5")
     assert r.exit_code == 2 and "--option m is given twice (m=3 and m=5)" in r.stderr
+
+
+def test_compare_repeated_methods_accumulate_and_a_repeat_is_refused(tmp_path):
+    r = invoke("compare", "rosenbrock", "-m", "gd", "-m", "lbfgs", "--max-iter", "3", "--out", tmp_path / "run",
+               "--no-plots", "--json")
+    assert r.exit_code == 0, r.output
+    assert [x["method"] for x in json.loads(r.stdout)["runs"]] == ["gd", "lbfgs"]
+    r = invoke("compare", "rosenbrock", "-m", "gd", "-m", "gd,lbfgs", "--out", tmp_path / "x")
+    assert r.exit_code == 2 and r.stderr == "error: method 'gd' is given twice in -m\n"

@@ -46,9 +46,10 @@ def _print_json(run_dir: Path, state: str, rows: list[dict], extra: Optional[dic
 @handle_errors
 def compare_command(
     problems: List[str] = typer.Argument(..., help="Problems to compare on (names, or path/to/file.py:name)."),
-    methods: str = typer.Option(DEFAULT_METHODS, "--methods", "-m",
-                                help="Comma-separated methods: ours (optbench list) and scipy:L-BFGS-B, scipy:BFGS, "
-                                     "scipy:CG, scipy:Newton-CG, scipy:trust-ncg, scipy:trust-krylov."),
+    methods: Optional[List[str]] = typer.Option(
+        None, "--methods", "-m", show_default=DEFAULT_METHODS, metavar="NAMES",
+        help="Comma-separated methods: ours (optbench list) and scipy:L-BFGS-B, scipy:BFGS, scipy:CG, "
+             "scipy:Newton-CG, scipy:trust-ncg, scipy:trust-krylov. Repeatable: -m gd -m lbfgs is -m gd,lbfgs."),
     param: Optional[List[str]] = typer.Option(None, "--param", "-p",
                                               help="Problem parameter grid: n=10,100 (every problem) or "
                                                    "rosenbrock.n=10,100 (one problem); integer ranges "
@@ -95,7 +96,7 @@ def compare_command(
     budgets = Budgets(gtol=gtol, norm=norm, max_iter=max_iter, max_evals=max_evals, max_time=max_time or None,
                       blas_threads=blas_threads or None)
     load_problem_files(problem_files)
-    method_list = parse_methods(methods)
+    method_list = parse_methods(methods or DEFAULT_METHODS)
     per_method = resolve_options(method_list, parse_option_grid(option))
     err = stderr_console()
     where = f"on Dask at {dask}" if dask else (f"in {jobs} processes" if jobs > 1 else "")

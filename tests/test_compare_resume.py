@@ -157,3 +157,17 @@ def test_resume_takes_over_the_lock_of_a_comparison_killed_outright(tmp_path):
     assert r.exit_code == 1 and "is being written by another comparison" in r.stderr
     (out / LOCK).write_text(f"{dead.stdout.strip()} another-host\n")  # another host's: never taken over
     assert invoke(*args, "--resume").exit_code == 1
+
+
+def test_a_run_that_failed_at_x0_on_a_stopping_rule_is_kept_but_a_ragged_trace_is_not(tmp_path):
+    from optbench.compare.grid import RunRecord
+
+    spec = expand_grid(["rosenbrock"], {"n": ["2"]}, methods=["gd"])[0]
+    b = Budgets()
+    store(tmp_path, RunRecord(spec, "nonfinite", "f(x0) is not finite"), b)
+    kept = load(tmp_path, spec, b)
+    assert kept is not None and kept.status == "nonfinite" and kept.n is None and kept.trace["iter"] == []
+    rec = executors.execute(spec, Budgets(max_iter=3))
+    rec.trace["f"].pop()
+    store(tmp_path, rec, Budgets(max_iter=3))
+    assert load(tmp_path, spec, Budgets(max_iter=3)) is None

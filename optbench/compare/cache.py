@@ -119,11 +119,11 @@ def load(run_dir: Path, spec: RunSpec, budgets: Budgets) -> Optional[RunRecord]:
         if set(data) != set(_RECORD_FIELDS) or data["status"] not in {s.value for s in Status} - RERUN:
             return None
         trace = data["trace"]
-        lengths = {len(trace[c]) for c in COLUMNS}
-        if len(lengths) != 1 or lengths == {0}:
+        if len({len(trace[c]) for c in COLUMNS}) != 1:  # every column as long as the others
             return None
         for name in ("nit", "nfev", "ngev", "nhvp", "nhev", "n"):
-            if not isinstance(data[name], int) or isinstance(data[name], bool):
+            v = data[name]
+            if (v is None and name != "n") or (v is not None and (not isinstance(v, int) or isinstance(v, bool))):
                 return None
         return RunRecord(spec=spec, **data)
     except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):

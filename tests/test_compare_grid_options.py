@@ -201,3 +201,20 @@ def test_compare_repeated_methods_accumulate_and_a_repeat_is_refused(tmp_path):
     assert [x["method"] for x in json.loads(r.stdout)["runs"]] == ["gd", "lbfgs"]
     r = invoke("compare", "rosenbrock", "-m", "gd", "-m", "gd,lbfgs", "--out", tmp_path / "x")
     assert r.exit_code == 2 and r.stderr == "error: method 'gd' is given twice in -m\n"
+
+
+def test_list_types_parse_from_text_and_check_api_values():
+    from typing import Optional
+
+    from optbench.core.params import check_value, cli_text, parse_value, type_name
+
+    assert parse_value("1.5x2", list[float], "w") == (1.5, 2.0)
+    assert parse_value("32X16", tuple[int, ...], "w") == (32, 16) and parse_value("", tuple[int, ...], "w") == ()
+    assert parse_value("none", Optional[tuple[int, ...]], "w") is None
+    assert parse_value("4x5", Optional[tuple[int, ...]], "w") == (4, 5)
+    assert check_value([1, 2.0], tuple[int, ...], "w") == (1, 2) and check_value(3, tuple[int, ...], "w") == (3,)
+    with pytest.raises(UsageError, match=r"^w must be an integer, got 2\.5$"):
+        check_value([1, 2.5], tuple[int, ...], "w")
+    with pytest.raises(UsageError, match=r"^w must be numbers joined by x, like 32x16; got '1xa' \('a' is not a number\)$"):
+        parse_value("1xa", list[float], "w")
+    assert type_name(tuple[int, ...]) == "int list (AxB)" and cli_text((32, 16)) == "32x16"

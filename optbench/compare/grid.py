@@ -1,8 +1,15 @@
 """Grids of runs: specs, their records, and the checks that make every name and value valid up front.
 
 A run spec is (problem, parameters, seed, method, options). :func:`expand_grid` builds
-the grid problem × parameter combinations × seeds × methods, checking every name and
-value before anything runs; :mod:`optbench.compare.executors` carries the grid out.
+the grid problem × parameter combinations × seeds × methods × option combinations,
+checking every name and value before anything runs; :mod:`optbench.compare.executors`
+carries the grid out.
+
+Grid syntax (``-p`` and ``-o`` alike, :func:`parse_grid`): ``key=v1,v2`` lists values,
+``key=1..5`` is an integer range, a repeated key adds its values. List-valued parameters
+write their entries joined by ``x`` (``hidden=32x16``: :func:`optbench.core.params.sequence_item`),
+so a comma always separates grid values. Each combination of a method's options is a
+method of its own, labelled with the options that vary (``lbfgs[m=3]``, :func:`option_variants`).
 
 Seeds: for a problem that declares a ``seed`` parameter, seed s sets it (``seed_mode
 "problem"``); otherwise seed 0 is the problem's own x₀ and seed s > 0 starts from

@@ -171,3 +171,47 @@ def test_a_run_that_failed_at_x0_on_a_stopping_rule_is_kept_but_a_ragged_trace_i
     rec.trace["f"].pop()
     store(tmp_path, rec, Budgets(max_iter=3))
     assert load(tmp_path, spec, Budgets(max_iter=3)) is None
+
+
+def test_an_interrupted_comparison_resumes_where_it_stopped(tmp_path, count_runs):
+    import importlib
+    import textwrap
+
+    marker = tmp_path / "press-ctrl-c"
+    marker.write_text("")
+    path = tmp_path / "flaky.py"
+    path.write_text(textwrap.dedent(f'''
+        import os
+        import autograd.numpy as np
+        from optbench import Problem, problem
+
+        @problem
+        def flaky(n: int = 2) -> Problem:
+            """The user presses Ctrl-C once (while the marker file exists)."""
+            def f(x):
+                if os.path.exists({str(marker)!r}):
+                    os.unlink({str(marker)!r})
+                    raise KeyboardInterrupt
+                return np.sum((x - 1.0) ** 2)
+            return Problem(f, x0=np.zeros(n), f_star=0.0)
+    '''))
+    registry = importlib.import_module("optbench.core.problem")
+    try:
+        out = tmp_path / "run"
+        args = ["compare", "rosenbrock", f"{path}:flaky", "-m", "lbfgs,gd", "--max-iter", "20", "--out", out,
+                "-q", "--no-plots"]
+        r = invoke(*args)
+        assert r.exit_code == 130, r.output
+        m = json.loads((out / "manifest.json").read_text())
+        assert m["state"] == "interrupted"
+        assert [x["status"] for x in m["runs"]] == ["max_iter", "max_iter", "interrupted", "not_run"]
+        count_runs.clear()
+        r = invoke(*args, "--resume")
+        assert r.exit_code == 0, r.output
+        assert count_runs == [f"lbfgs {path}:flaky", f"gd {path}:flaky"]
+        m = json.loads((out / "manifest.json").read_text())
+        assert (m["state"], m["reused_runs"], m["ran_runs"]) == ("complete", 2, 2)
+        assert [x["status"] for x in m["runs"]] == ["max_iter", "max_iter", "converged", "converged"]
+    finally:
+        for name in registry._FILE_REGISTRIES.pop(str(path.resolve()), {}):
+            registry._REGISTRY.pop(name, None)

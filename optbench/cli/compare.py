@@ -131,11 +131,18 @@ def compare_command(
 def report_command(
     run_dir: Path = typer.Argument(..., help="A directory written by optbench compare."),
     json_out: bool = typer.Option(False, "--json", help="Print the summary rows and aggregate as JSON."),
+    html: bool = typer.Option(False, "--html", help="Write one self-contained HTML page (tables, figures, manifest)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="File of the --html page (default RUN_DIR/report.html)."),
 ) -> None:
-    """Print a comparison's tables again from its run directory (nothing is re-run)."""
+    """Print a comparison's tables again from its run directory (nothing is re-run), or write them as a web page."""
     from ..compare.rundir import load_run
     from .safe import safe
 
+    if html or out is not None:
+        from .report import html_report
+
+        html_report(run_dir, html, out, json_out)
+        return
     manifest, rows, _ = load_run(run_dir)
     state = manifest.get("state", "?")
     if json_out:

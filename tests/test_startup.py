@@ -61,3 +61,25 @@ def test_every_public_name_resolves():
 
     for name in optbench.__all__:
         assert getattr(optbench, name) is not None, name
+
+
+def test_bundled_method_table_matches_the_registry():
+    from optbench.solvers.registry import BUNDLED, method_registry
+
+    bundled = {name: cls.__module__.rsplit(".", 1)[1] for name, cls in method_registry().items()
+               if cls.__module__.startswith("optbench.solvers.") and not name.startswith("scipy:")}
+    assert bundled == BUNDLED
+
+
+def test_looking_up_one_method_imports_only_its_module():
+    code = (
+        "import sys\nfrom optbench.solvers.registry import lookup, method_registry\n"
+        "assert lookup('newton').name == 'newton'\n"
+        "mods = {m for m in sys.modules if m.startswith('optbench.solvers.')}\n"
+        "assert 'optbench.solvers.lbfgs' not in mods and 'optbench.solvers.scipy' not in mods, sorted(mods)\n"
+        "assert lookup('scipy:BFGS').name == 'scipy:BFGS'\n"
+        "assert lookup('NEWTON').name == 'newton'\n"  # case-insensitive: the whole registry
+        "assert 'optbench.solvers.lbfgs' in sys.modules\n"
+    )
+    proc = run_python(code)
+    assert proc.returncode == 0, proc.stderr

@@ -40,6 +40,33 @@ def test_vector_free_two_loop_equals_textbook(n, m, pushes, seed):
             assert np.array_equal(d, -g)
 
 
+@pytest.mark.parametrize("gemv_min_n", [0, 10**9])  # the matrix-vector path (large n) and the gemm path (small n)
+def test_incremental_gram_matrix_equals_the_direct_inner_products(gemv_min_n, monkeypatch):
+    import optbench.solvers.lbfgs as lb
+
+    monkeypatch.setattr(lb, "GEMV_MIN_N", gemv_min_n)
+    rng = np.random.default_rng(3)
+    n, m = 50, 4
+    A = rng.standard_normal((n, n))
+    A = A @ A.T + np.eye(n)
+    mem = Memory.empty(m, n)
+    for k in [1, 2, 0, 3, 1, 1, 2, 4]:  # pairs between directions: some pending Gram rows, drops, arena copies
+        for _ in range(k):
+            s = rng.standard_normal(n)
+            mem = mem.push(s, A @ s, float(s @ A @ s))
+        g = rng.standard_normal(n)
+        if mem.count:
+            Wg, G = mem._inner_products(g)
+            W = mem.W
+            assert np.allclose(Wg, W @ g, rtol=1e-13, atol=1e-13 * np.abs(W).max() * np.abs(g).max() * n)
+            assert np.allclose(G, W @ W.T, rtol=1e-13, atol=1e-12 * np.abs(W @ W.T).max())
+            assert np.array_equal(G, G.T)
+        d, mem = mem.two_loop(g)
+        ref = mem.two_loop_textbook(g)
+        assert np.allclose(d, ref, rtol=1e-10, atol=1e-12 * np.linalg.norm(ref))
+        assert mem.pending == 0 and not np.isnan(mem.G).any()
+
+
 def test_memory_holds_only_the_newest_m_pairs():
     mem = Memory.empty(3, 4)
     for i in range(5):

@@ -55,6 +55,16 @@ from .problem import Problem
 fast_slicing = _autograd_fast.fast_slicing  # faster reverse rule for basic slicing, only while we record traces
 
 
+def _same_point(x: Any, y: onp.ndarray) -> bool:
+    """``onp.array_equal(x, y)``, with O(1) answers for the same object and for 1-d arrays whose first
+    entries differ (a solver's new point, nearly always: the full O(n) comparison is then skipped)."""
+    if x is y:
+        return True
+    if type(x) is onp.ndarray and x.ndim == 1 and x.shape == y.shape and x.shape[0] and not x[0] == y[0]:
+        return False
+    return onp.array_equal(x, y)
+
+
 @dataclass
 class Counts:
     """Cumulative evaluation counts."""
@@ -114,10 +124,10 @@ class Oracle:
 
     def _at_cached(self, x: onp.ndarray) -> bool:
         """Is x the cached point? The previous point counts too: it becomes the current one."""
-        if self._x is not None and (x is self._x or onp.array_equal(x, self._x)):
+        if self._x is not None and _same_point(x, self._x):
             return True
         prev = self._prev
-        if prev is not None and (x is prev[0] or onp.array_equal(x, prev[0])):
+        if prev is not None and _same_point(x, prev[0]):
             self._prev = (self._x, self._f, self._g, self._lin)
             self._x, self._f, self._g, self._lin = prev
             return True
@@ -129,8 +139,11 @@ class Oracle:
         if self._prev is not None and self._prev[3] is not None:
             self._prev = self._prev[:3] + (None,)
 
-    def _remember(self, x: onp.ndarray, f: Optional[float], g: Optional[onp.ndarray]) -> None:
-        if not self._at_cached(x):
+    def _remember(self, x: onp.ndarray, f: Optional[float], g: Optional[onp.ndarray], *,
+                  cached: Optional[bool] = None) -> None:
+        """Cache f and g at x. ``cached``: what :meth:`_at_cached` said of x just before, when the caller
+        knows and nothing changed the cache since (saves comparing x again)."""
+        if not (self._at_cached(x) if cached is None else cached):
             if self._x is not None:
                 self._prev = (self._x, self._f, self._g, self._lin)
             self._x = onp.array(x, dtype=float, copy=True)
@@ -142,6 +155,8 @@ class Oracle:
 
     def _scalar(self, value: Any) -> float:
         """Check the objective returned a real scalar and convert it to float."""
+        if type(value) is onp.float64 or type(value) is float:  # the usual answer: nothing to check
+            return float(value)
         if isinstance(value, (str, bytes)):
             raise PluginError(f"problem '{self.name}': f must return a real number, got a string {value!r}")
         if isinstance(value, complex) or onp.iscomplexobj(value):
@@ -166,27 +181,29 @@ class Oracle:
     # ------------------------------------------------------------------ queries
     def f(self, x: onp.ndarray) -> float:
         """f(x), counted in ``nfev``; free if x is the cached point."""
-        if self._at_cached(x) and self._f is not None:
+        hit = self._at_cached(x)
+        if hit and self._f is not None:
             return self._f
         fx = self._scalar(self._counted_f(x))
-        self._remember(x, fx, None)
+        self._remember(x, fx, None, cached=hit)
         return fx
 
     def value_and_grad(self, x: onp.ndarray) -> tuple[float, onp.ndarray]:
         """(f(x), ∇f(x)) by reverse mode (one traced call of f); counted in ``ngev``."""
-        if self._at_cached(x) and self._f is not None and self._g is not None:
+        hit = self._at_cached(x)
+        if hit and self._f is not None and self._g is not None:
             return self._f, self._g
         if self.problem.grad is not None:
-            fx = self.f(x)
+            fx = self.f(x)  # (x is the cached point after this)
             self.counts.ngev += 1
             g = onp.asarray(self.problem.grad(x), dtype=float).reshape(-1)
             self._check_grad_shape(g)
-            self._remember(x, fx, g)
+            self._remember(x, fx, g, cached=True)
             return fx, g
         if self.linearize_gradients:
             fx, g, apply = self._linearize(x)
             self.counts.ngev += 1
-            self._remember(x, fx, g)
+            self._remember(x, fx, g, cached=hit)
             self._keep_linearization(apply)
             return fx, g
         try:
@@ -198,7 +215,7 @@ class Oracle:
             raise self._wrap_autograd_error(e) from None
         self.counts.ngev += 1
         g = onp.asarray(g, dtype=float).reshape(-1)
-        self._remember(x, fx, g)
+        self._remember(x, fx, g, cached=hit)
         return fx, g
 
     def _linearize(self, x: onp.ndarray) -> tuple[float, onp.ndarray, Callable[[onp.ndarray], onp.ndarray]]:

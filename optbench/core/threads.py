@@ -24,7 +24,8 @@ def blas_threads(limit: Optional[int]) -> Iterator[None]:
         yield
         return
     import scipy.linalg  # noqa: F401  load every BLAS first: a library loaded later is not limited
-    import scipy.sparse.linalg  # noqa: F401
+    # (scipy.sparse.linalg links the same scipy_openblas as scipy.linalg — threadpool_info lists no
+    # new library after importing it — so it is not imported here: it cost ~50 ms of start-up)
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=limit):

@@ -11,6 +11,7 @@ module that registers its methods on import); a broken plugin never takes others
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import types
 from typing import Any, Optional
 
@@ -20,7 +21,7 @@ from ..core.params import Param, bind, signature_params
 
 _METHODS: dict[str, type] = {}
 _LOAD_ERRORS: dict[str, str] = {}
-_loaded_entry_points = False
+_loaded_entry_points: "int | bool" = False  # False until loaded, then the number of entry points
 
 
 def register_method(cls: type) -> type:
@@ -34,16 +35,29 @@ def register_method(cls: type) -> type:
 register_solver = register_method  # the name solver plugins have used
 
 
+#: bundled method name → the module that registers it, so that looking up one method imports one
+#: solver module, not all of them (start-up time; tests/test_startup.py checks this table)
+BUNDLED = {"gd": "gd", "lbfgs": "lbfgs", "newton": "newton", "newton-cg": "newton_cg", "trust-exact": "trust_exact",
+           "trust-krylov": "trust_krylov", "trust-ncg": "trust_ncg"}
+
+
 def method_registry() -> dict[str, type]:
     """Every registered method: name → class (bundled, scipy references, entry points)."""
-    global _loaded_entry_points
     from . import gd, lbfgs, newton, newton_cg, scipy, trust_exact, trust_krylov, trust_ncg  # noqa: F401  (registering)
 
-    if not _loaded_entry_points:
-        _loaded_entry_points = True
+    _load_entry_points()
+    return dict(_METHODS)
+
+
+def _load_entry_points() -> int:
+    """Register the methods of the ``optbench.solvers`` entry points (once per process); return how many there are."""
+    global _loaded_entry_points
+    if _loaded_entry_points is False:
         from importlib.metadata import entry_points
 
-        for ep in entry_points(group="optbench.solvers"):
+        eps = list(entry_points(group="optbench.solvers"))
+        _loaded_entry_points = len(eps)
+        for ep in eps:
             try:
                 cls = ep.load()
             except Exception as e:  # noqa: BLE001 - a broken plugin must not take others down
@@ -55,7 +69,7 @@ def method_registry() -> dict[str, type]:
                 _LOAD_ERRORS[f"solver entry point '{ep.name}' ({ep.value})"] = (
                     "not a Method/Solver subclass with a `name` (nor a module that registers one)"
                 )
-    return dict(_METHODS)
+    return _loaded_entry_points
 
 
 def load_errors() -> dict[str, str]:
@@ -75,7 +89,18 @@ def method_params(cls: type) -> list[Param]:
 
 
 def lookup(name: str) -> type:
-    """The class registered as ``name`` (exact, then case-insensitive), or a one-line error."""
+    """The class registered as ``name`` (exact, then case-insensitive), or a one-line error.
+
+    When no ``optbench.solvers`` entry point is installed, an exact bundled name (``newton``,
+    ``scipy:BFGS``) imports only its own module; otherwise (a plugin may register the same name,
+    and then wins) and for any other name the whole registry is loaded.
+    """
+    if isinstance(name, str):
+        module = BUNDLED.get(name) or ("scipy" if name.startswith("scipy:") else None)
+        if module is not None and not _load_entry_points():
+            importlib.import_module(f".{module}", __package__)
+            if name in _METHODS:
+                return _METHODS[name]
     reg = method_registry()
     found = resolve_name(name, reg) if isinstance(name, str) else None
     if found is not None:

@@ -101,6 +101,16 @@ def test_solver_reaches_published_f_star(i, method):
     assert r.fun >= p.f_star - 1e-5 * abs(p.f_star)  # f* is a minimum: nothing much below it
 
 
+@pytest.mark.parametrize("method,max_iter", [("trust-exact", 80), ("newton", 100)])
+def test_biggs_exp6_reaches_f_star_with_the_more_sorensen_step(method, max_iter):
+    # MGH 18 from x₀: B is indefinite at the first iterates; with the Moré–Sorensen subproblem as
+    # published (breakdown bound, hard-case stop, LINPACK z) both reach f* = 0 in ~40 iterations,
+    # as scipy's trust-exact does; before, the first step differed and both crawled to f ≈ 0.2427.
+    r = optbench.solve("mgh", method, params={"id": 18}, gtol=1e-8, max_iter=max_iter)
+    assert r.status.value == "converged", r.message
+    assert r.fun <= 1e-10 and r.nit <= 60
+
+
 # Minimisers computed with scipy.optimize.least_squares (Levenberg–Marquardt, tolerances 1e-15) from
 # x₀ and rounded to 12 digits, where the paper gives f* but no x*: f there must match the paper.
 APPROX_MINIMISERS = {

@@ -13,8 +13,8 @@ from optbench.core.errors import UsageError
 from optbench.core.oracle import Oracle
 from optbench.core.problem import Problem, make_problem
 from optbench.solvers import make_method as make_solver
-from optbench.solvers.trsub import (dense_ops, gltr, more_sorensen, reduction_ratio, sparse_ops, steihaug_cg,
-                                    to_boundary, update_radius)
+from optbench.solvers.trsub import (K_EASY, K_HARD, dense_ops, gltr, linpack_small_direction, more_sorensen,
+                                    reduction_ratio, sparse_ops, steihaug_cg, to_boundary, update_radius)
 from optbench.core.status import Status
 
 TRUST = ["trust-ncg", "trust-exact", "trust-krylov"]
@@ -89,6 +89,85 @@ def test_more_sorensen_matches_the_eigen_solution(kind, seed, radius):
     loose = more_sorensen(g, radius, dense_ops(B))
     assert np.linalg.norm(loose.p) <= 1.1 * radius
     assert model(g, B, loose.p) <= 0.64 * m_ref + 1e-12
+
+
+def _biggs_exp6_first_iterate():
+    prob = make_problem("mgh", {"id": 18})
+    o = Oracle(prob)
+    x = np.asarray(prob.x0, dtype=float)
+    f, g = o.value_and_grad(x)
+    return prob, o, x, f, g, o.hess(x)
+
+
+def test_more_sorensen_first_biggs_exp6_step_matches_scipy_and_is_nearly_optimal():
+    # MGH 18 at x₀, Δ = 1: B has two negative eigenvalues and B + 0·I fails to factor. The breakdown
+    # bound (Moré & Sorensen 1983, §3) puts the second λ at 0.4227 where ‖p‖ < Δ, and their hard-case
+    # test ends the solve there with p + τz, z from the LINPACK estimator — scipy's trust-exact
+    # computes the same step. (Before: λ_L ← λ only, Newton from above to λ ≈ 0.2337, a different step
+    # of the same tolerance, from which the run crawled to f ≈ 0.2427 instead of f* = 0.)
+    from scipy.optimize._trustregion_exact import IterativeSubproblem
+
+    _, _, x, f, g, B = _biggs_exp6_first_iterate()
+    sub = more_sorensen(g, 1.0, dense_ops(B))
+    ref = IterativeSubproblem(x, lambda _: f, lambda _: g, lambda _: B)
+    p_ref, hits = ref.solve(1.0)
+    assert hits and sub.boundary and sub.hard_case and sub.iterations == ref.niter == 2
+    assert sub.lam == pytest.approx(ref.lambda_current, rel=1e-10)
+    np.testing.assert_allclose(sub.p, p_ref, atol=1e-10)
+    m_star = model(g, B, reference_tr(g, B, 1.0))
+    assert model(g, B, sub.p) <= (1 - K_HARD) * m_star  # Moré & Sorensen's guarantee
+    assert sub.pred == pytest.approx(-model(g, B, sub.p), rel=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["pd", "indefinite", "hard"])
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("radius", [0.05, 0.5, 5.0])
+def test_more_sorensen_default_tolerances_meet_the_optimality_conditions(kind, seed, radius):
+    # Moré & Sorensen (1983): λ ≥ 0, B + λI ⪰ 0, (B + λI)p̂ = −g with the step p = p̂ (+ τz in the hard
+    # case), λ = 0 or |‖p‖ − Δ| ≤ κ_easy Δ, and m(p) ≤ (1 − κ_hard) m*.
+    g, B = random_case(100 + seed, 7, kind)
+    sub = more_sorensen(g, radius, dense_ops(B))
+    n, lam, pn = len(g), sub.lam, float(np.linalg.norm(sub.p))
+    scale = float(np.abs(np.linalg.eigvalsh(B)).max())
+    assert lam >= 0 and np.linalg.eigvalsh(B + lam * np.eye(n))[0] >= -1e-10 * scale
+    assert pn <= (1 + K_EASY) * radius
+    if lam > 0:
+        assert abs(pn - radius) <= K_EASY * radius  # λ(Δ − ‖p‖) = 0 to the tolerance
+    if sub.hard_case:
+        assert pn == pytest.approx(radius, rel=1e-12)
+    else:
+        np.testing.assert_allclose((B + lam * np.eye(n)) @ sub.p, -g, atol=1e-9 * max(1.0, np.linalg.norm(g)))
+    assert model(g, B, sub.p) <= (1 - K_HARD) * model(g, B, reference_tr(g, B, radius)) + 1e-14
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_dense_factor_breakdown_gives_a_lower_bound_on_minus_lambda_min(seed):
+    # Moré & Sorensen (1983, §3): a Cholesky breakdown of B + λI at column k gives
+    # λ < λ + δ/‖v‖² ≤ −λ_min(B); more_sorensen raises λ_L to it.
+    g, B = random_case(seed, 9, "indefinite")
+    lam_min = float(np.linalg.eigvalsh(B)[0])
+    ops = dense_ops(B)
+    for lam in (0.0, -lam_min / 2, -lam_min * 0.99):
+        bound = ops.factor(lam)
+        assert isinstance(bound, float) and not callable(bound)
+        assert lam <= bound <= -lam_min * (1 + 1e-12)
+    assert isinstance(ops.factor(0.0), float) and ops.factor(0.0) > 0.0  # strictly better than λ_L ← λ here
+    assert callable(ops.factor(-lam_min * 1.01))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_linpack_direction_has_small_curvature(seed):
+    # Cline–Moler–Stewart–Wilkinson (1979): ‖Uz‖ estimates σ_min(U) from above; on a matrix with one
+    # small eigenvalue zᵀAz is within a small factor of λ_min(A) and z is near its eigenvector.
+    rng = np.random.default_rng(seed)
+    Q, _ = np.linalg.qr(rng.standard_normal((12, 12)))
+    lam = np.concatenate([[1e-4], rng.uniform(1.0, 10.0, 11)])
+    A = (Q * lam) @ Q.T
+    U = np.linalg.cholesky(A).T
+    z = linpack_small_direction(U)
+    assert np.linalg.norm(z) == pytest.approx(1.0)
+    assert lam[0] <= float(z @ A @ z) <= 100 * lam[0]
+    assert abs(float(z @ Q[:, 0])) >= 0.99
 
 
 def test_more_sorensen_hard_case_is_flagged_and_on_the_boundary():

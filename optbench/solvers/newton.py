@@ -273,7 +273,7 @@ class Newton(SecondOrderStationarity, LineSearchSolver):
         if modification == "trust":
             ops = sparse_ops(H, BANDED_MAX) if sparse else dense_ops(H)
             solve = ops.factor(0.0)
-            d = -solve(g) if solve is not None else None
+            d = -solve(g) if callable(solve) else None
             if d is None or not np.all(np.isfinite(d)):
                 return self._trust_step(x, f, g, H, ops, sparse, state, oracle)
         elif modification == "ldl":

@@ -141,7 +141,9 @@ def _pred_cg(g: np.ndarray, z: np.ndarray, r: np.ndarray) -> float:
 class MatrixOps:
     """What :func:`more_sorensen` needs of B: products, Gershgorin/norm bounds, and B + λI factorisations.
 
-    ``factor(λ)`` returns a solver b ↦ (B + λI)⁻¹b, or None when B + λI is not positive definite.
+    ``factor(λ)`` returns a solver b ↦ (B + λI)⁻¹b when B + λI is positive definite. Otherwise it
+    returns None, or — when the factorisation tells more — a float λ_L ≥ λ that is a lower bound on
+    −λ_min(B) (:func:`breakdown_bound`, from where the Cholesky factorisation broke down).
     """
 
     matvec: Callable[[np.ndarray], np.ndarray]
@@ -154,8 +156,8 @@ class MatrixOps:
 
 
 def dense_ops(B: np.ndarray) -> MatrixOps:
-    """:class:`MatrixOps` for a dense symmetric B: LAPACK Cholesky (potrf) of B + λI."""
-    from scipy.linalg import LinAlgError, cho_factor, cho_solve
+    """:class:`MatrixOps` for a dense symmetric B: LAPACK Cholesky (potrf) of B + λI; a breakdown gives a bound."""
+    from scipy.linalg.lapack import dpotrf
 
     B = np.asarray(B, dtype=float)
     n = B.shape[0]
@@ -164,17 +166,81 @@ def dense_ops(B: np.ndarray) -> MatrixOps:
     eye = np.eye(n)
 
     def factor(lam: float):
-        try:
-            c = cho_factor(B + lam * eye, lower=True, check_finite=False)
-        except LinAlgError:
+        A = B + lam * eye
+        L, info = dpotrf(A, lower=1, clean=1, overwrite_a=0)  # as cho_factor(lower=True): the same L
+        if info > 0:  # the leading info × info block of B + λI is not positive definite
+            return breakdown_bound(A, L.T, int(info), lam)
+        if info < 0 or not np.all(np.isfinite(L.diagonal())):
             return None
-        if not np.all(np.isfinite(c[0].diagonal())):
-            return None
-        return lambda b: cho_solve(c, b, check_finite=False)
+        return CholeskySolve(L)
 
     norm = min(float(np.linalg.norm(B, "fro")), float(np.max(np.abs(B).sum(axis=1))) if n else 0.0)
     return MatrixOps(lambda v: B @ v, factor, float(diag.min()), float((diag - off).min()),
                      float((diag + off).max()), norm, n)
+
+
+class CholeskySolve:
+    """b ↦ (B + λI)⁻¹b from the lower Cholesky factor L (B + λI = LLᵀ), and a small singular direction of Lᵀ."""
+
+    def __init__(self, L: np.ndarray):
+        self.L = L
+
+    def __call__(self, b: np.ndarray) -> np.ndarray:
+        from scipy.linalg import cho_solve
+
+        return cho_solve((self.L, True), b, check_finite=False)
+
+    def smallest_direction(self) -> np.ndarray:
+        return linpack_small_direction(self.L.T)
+
+
+def linpack_small_direction(U: np.ndarray) -> np.ndarray:
+    """A unit z with small ‖Uz‖ (so small zᵀ(B + λI)z) by the LINPACK condition estimator, O(n²).
+
+    Cline, Moler, Stewart & Wilkinson (SIAM J. Numer. Anal. 16, 1979), as Golub & Van Loan,
+    *Matrix Computations*, 4th ed., Alg. 3.5.1: solve Uᵀw = e by forward substitution, choosing
+    each e_k ∈ {+1, −1} to make |w_k| + ‖(running sums of the later equations)‖₁ the larger
+    (a look-ahead that makes ‖w‖ large); then solve Uv = w and return z = v/‖v‖, with
+    ‖Uz‖ = ‖w‖/‖v‖ ≈ σ_min(U). This is the z of Moré & Sorensen (1983, §3) and of scipy's
+    ``estimate_smallest_singular_value``.
+    """
+    from scipy.linalg import solve_triangular
+
+    n = U.shape[0]
+    s = np.zeros(n)  # s_j = Σ_{i<k} U_ij w_i for j ≥ k
+    w = np.empty(n)
+    for k in range(n):
+        wp = (1.0 - s[k]) / U[k, k]
+        wm = (-1.0 - s[k]) / U[k, k]
+        sp_ = s[k + 1:] + U[k, k + 1:] * wp
+        sm_ = s[k + 1:] + U[k, k + 1:] * wm
+        if abs(wp) + np.abs(sp_).sum() >= abs(wm) + np.abs(sm_).sum():
+            w[k], s[k + 1:] = wp, sp_
+        else:
+            w[k], s[k + 1:] = wm, sm_
+    v = solve_triangular(U, w, check_finite=False)
+    return v / np.linalg.norm(v)
+
+
+def breakdown_bound(A: np.ndarray, U: np.ndarray, k: int, lam: float) -> float:
+    """A lower bound on −λ_min(B) from a Cholesky factorisation of A = B + λI that broke down at column k.
+
+    The first k − 1 columns of U are those of the factor of the leading (k−1)×(k−1) block, so
+    δ = Σ_{i<k} U_ik² − A_kk ≥ 0 makes the leading k × k block of A + δ e_k e_kᵀ singular, with
+    null vector v (v_k = 1, U_{1:k−1,1:k−1} v_{1:k−1} = −U_{1:k−1,k}). Then vᵀ(B + λI)v = −δ and, by
+    the Rayleigh quotient, −λ_min(B) ≥ λ + δ/‖v‖² (Moré & Sorensen 1983, §3; Conn, Gould & Toint
+    2000, §7.3; scipy's ``singular_leading_submatrix``). Returns λ when that is not finite.
+    """
+    from scipy.linalg import solve_triangular
+
+    u = U[:k - 1, k - 1]
+    delta = float(u @ u) - float(A[k - 1, k - 1])
+    v = np.zeros(k)
+    v[-1] = 1.0
+    if k > 1:
+        v[:-1] = solve_triangular(U[:k - 1, :k - 1], -u, check_finite=False)
+    bound = lam + delta / float(v @ v)
+    return bound if math.isfinite(bound) and bound > lam else lam
 
 
 def banded_factor(ab: np.ndarray, b: int):
@@ -264,12 +330,16 @@ def _safeguard(lo: float, hi: float, theta: float = 0.01) -> float:
 
 
 def _smallest_direction(solve, n: int, steps: int = 3) -> np.ndarray:
-    """A unit z with small zᵀ(B + λI)z: inverse iteration with the factorisation from a fixed start.
+    """A unit z with small zᵀ(B + λI)z.
 
-    Stands in for the LINPACK condition estimator of Moré & Sorensen (1983, §3): a few
+    A dense Cholesky factor (:class:`CholeskySolve`) gives the LINPACK estimate of Moré &
+    Sorensen (1983, §3), :func:`linpack_small_direction`. The other factorisations (banded,
+    SuperLU, tridiagonal) stand in for it with inverse iteration from a fixed start: a few
     solves with the factor already computed amplify the eigenvector of the smallest
     eigenvalue of B + λI by (λ₂/λ₁)^steps.
     """
+    if isinstance(solve, CholeskySolve):
+        return solve.smallest_direction()
     z = np.random.default_rng(12345).standard_normal(n)
     z /= np.linalg.norm(z)
     for _ in range(steps):
@@ -289,12 +359,13 @@ def more_sorensen(g: np.ndarray, radius: float, ops: MatrixOps, k_easy: float = 
     1/‖p(λ)‖ − 1/Δ: with B + λI = LLᵀ, p = −(B+λI)⁻¹g and ‖L⁻¹p‖² = pᵀ(B+λI)⁻¹p,
         λ ← λ + (‖p‖ / ‖L⁻¹p‖)² (‖p‖ − Δ)/Δ,
     kept inside a bracket [λ_L, λ_U] that starts from Gershgorin and norm bounds and shrinks
-    with every factorisation (a failed one raises λ_L to λ). Stops when
+    with every factorisation (a failed one raises λ_L to λ, or to λ + δ/‖v‖² from where a dense
+    Cholesky broke down, :func:`breakdown_bound`). Stops when
     * λ = 0 and ‖p‖ ≤ Δ (interior Newton step), or
     * |‖p‖ − Δ| ≤ κ_easy Δ, or
-    * (hard case) ‖p‖ < Δ, the Newton update leaves the bracket, and a unit z with small
-      zᵀ(B+λI)z gives the boundary point p + τz with τ²zᵀ(B+λI)z ≤ κ_hard (pᵀ(B+λI)p + λΔ²)
-      (Moré & Sorensen 1983, §3; CGT 2000, Thm 7.3.7 / Alg. 7.3.6).
+    * (hard case) ‖p‖ < Δ and a unit z with small zᵀ(B+λI)z gives the boundary point p + τz
+      with τ²zᵀ(B+λI)z ≤ κ_hard (pᵀ(B+λI)p + λΔ²): then m(p + τz) ≤ (1 − κ_hard) m*, whichever
+      of the two tests is met first (Moré & Sorensen 1983, §3; CGT 2000, Thm 7.3.7 / Alg. 7.3.6).
     """
     n = ops.n
     gnorm = float(np.linalg.norm(g))
@@ -306,8 +377,8 @@ def more_sorensen(g: np.ndarray, radius: float, ops: MatrixOps, k_easy: float = 
     best: Optional[Subproblem] = None
     for it in range(1, max_iter + 1):
         solve = ops.factor(lam)
-        if solve is None:
-            lam_lo = max(lam_lo, lam)
+        if not callable(solve):  # B + λI is not positive definite: λ_L ← λ, or the breakdown bound when known
+            lam_lo = max(lam_lo, lam if solve is None else float(solve))
             if lam_hi - lam_lo <= 4 * EPS * max(lam_hi, 1.0):
                 break
             lam = _safeguard(lam_lo, lam_hi)
@@ -337,10 +408,13 @@ def more_sorensen(g: np.ndarray, radius: float, ops: MatrixOps, k_easy: float = 
             pAp = float(p @ (Bp + lam * p))
             hard = Subproblem(p + t * z, pred - model(t), True, it, negative or zAz < lam, lam, hard_case=True)
             best = hard
-            # the hard case shows as a Newton update that leaves the bracket: then p + τz is taken if it
-            # is nearly optimal (while Newton can still make progress, it is preferred)
-            if not lam_new > lam_lo and t * t * zAz <= k_hard * (pAp + lam * radius * radius):
-                if -model(t) <= k_hard * pred:  # z adds (almost) nothing to the model: B singular, λ* ≈ 0
+            # Moré & Sorensen's test (1983, §3; CGT 2000, Alg. 7.3.6): as m* ≥ −½(pᵀ(B+λI)p + λΔ²) and
+            # m(p + τz) = −½(pᵀ(B+λI)p + λΔ²) + ½τ²zᵀ(B+λI)z, the test gives m(p + τz) ≤ (1 − κ_hard) m*
+            bound = pAp + lam * radius * radius
+            if t * t * zAz <= k_hard * bound:
+                # p itself meets the same bound, m(p) = −½(pᵀ(B+λI)p + λ‖p‖²) ≤ (1 − κ_hard) m*, when
+                # λ(Δ² − ‖p‖²) ≤ κ_hard (…): then p is taken without the arbitrary z (B singular, λ* ≈ 0)
+                if lam * (radius * radius - pn * pn) <= k_hard * bound:
                     return Subproblem(p, pred, False, it, negative, lam)
                 return hard
         else:
@@ -352,7 +426,7 @@ def more_sorensen(g: np.ndarray, radius: float, ops: MatrixOps, k_easy: float = 
         return best
     # bracket collapsed or iterations exhausted without meeting a test: the step at λ_U is feasible
     solve = ops.factor(lam_hi)
-    if solve is None:  # cannot happen for a symmetric B unless the factorisation breaks down numerically
+    if not callable(solve):  # cannot happen for a symmetric B unless the factorisation breaks down numerically
         p = -(radius / max(gnorm, 1e-300)) * g
         Bp = ops.matvec(p)
         return Subproblem(p, -(float(g @ p) + 0.5 * float(p @ Bp)), True, max_iter, negative, lam_hi)

@@ -348,3 +348,17 @@ def test_compare_scoped_options_follow_the_case_insensitive_names():
     methods = parse_methods("LBFGS,Scipy:l-bfgs-b")
     assert methods == ["lbfgs", "scipy:L-BFGS-B"]
     assert resolve_options(methods, {"LBFGS.m": "3"}) == {"lbfgs": {"m": ["3"]}, "scipy:L-BFGS-B": {}}
+
+
+@pytest.mark.parametrize("args, says", [
+    (["solve", "rosenbrock", "--bogus"], "--bogus"),
+    (["solve", "rosenbrock", "--max-iter"], "'--max-iter' requires an argument"),
+    (["solve", "rosenbrock", "--max-iter", "abc"], "'--max-iter'"),
+    (["solve"], "Missing argument 'problem'"),
+    (["nosuch"], "No such command 'nosuch'"),
+])
+def test_a_malformed_command_line_is_one_line_with_exit_2(args, says):
+    r = runner.invoke(app, args)
+    assert r.exit_code == 2
+    assert r.stderr.startswith("error: ") and r.stderr.count("\n") == 1 and says in r.stderr, r.stderr
+    assert "╭" not in r.output and "Traceback" not in r.output

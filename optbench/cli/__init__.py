@@ -7,9 +7,16 @@ Exit codes: 0 run finished and reported; 1 run could not be carried out;
 
 from __future__ import annotations
 
-from typing import Optional
+import sys
+from typing import Any, Optional
 
 import typer
+from typer.core import TyperGroup
+
+try:  # typer >= 0.20 vendors click; older typers use the click package
+    from typer._click.exceptions import ClickException
+except ImportError:  # pragma: no cover - depends on the installed typer
+    from click.exceptions import ClickException
 
 from .bench import bench_command
 from .check import check_command, graph_command, modes_command
@@ -18,7 +25,37 @@ from .listing import list_command
 from .memory import memory_command
 from .solve import solve_command
 
+class _OneLineErrors(TyperGroup):
+    """The command group, with click's usage errors printed as one line like every other error.
+
+    click (and typer's rich boxes) would print a usage block and a framed message over several
+    lines; a malformed command line is bad input like any other, so it gets
+    ``error: <click's message> (try 'optbench solve -h')`` and exit code 2.
+    """
+
+    def main(self, args: Any = None, prog_name: Optional[str] = None, complete_var: Optional[str] = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except ClickException as e:
+            if type(e).__name__ == "NoArgsIsHelpError":  # a bare command: its help, as click shows it
+                e.show()
+                sys.exit(e.exit_code)
+            message = " ".join(e.format_message().split())
+            ctx = getattr(e, "ctx", None)
+            hint = f" (try '{ctx.command_path} -h')" if ctx is not None else ""
+            typer.echo(f"error: {message}{hint}", err=True)
+            sys.exit(e.exit_code)
+        except typer.Abort:
+            typer.echo("error: aborted", err=True)
+            sys.exit(130)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
 app = typer.Typer(
+    cls=_OneLineErrors,
     name="optbench",
     help="optbench — a command-line optimization workbench (autograd derivatives, pluggable problems and solvers).",
     no_args_is_help=True,

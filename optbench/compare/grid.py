@@ -66,6 +66,12 @@ class RunSpec:
     problem_files: tuple = ()
     run_id: int = 0
     base_dir: str = ""  # where relative problem-file paths are resolved (workers may run elsewhere)
+    backend: str = "autograd"  # automatic differentiation (optbench.core.backends): a grid axis
+
+    @property
+    def label(self) -> str:
+        """What tables call the method: ``lbfgs``, or ``lbfgs@jax`` on a backend other than autograd."""
+        return self.method if self.backend == "autograd" else f"{self.method}@{self.backend}"
 
     @property
     def params_dict(self) -> dict:
@@ -288,6 +294,16 @@ def expand_grid(
                     specs.append(RunSpec(pname, params, seed, mode, m, tuple(options.get(m, {}).items()),
                                          tuple(problem_files), len(specs), os.getcwd()))
     return specs
+
+
+def with_backends(specs: list[RunSpec], backends: list[str]) -> list[RunSpec]:
+    """Every spec once per backend (a grid axis, innermost), run ids renumbered in order."""
+    import dataclasses
+
+    if list(backends) == ["autograd"]:
+        return specs
+    out = [dataclasses.replace(s, backend=b) for s in specs for b in backends]
+    return [dataclasses.replace(s, run_id=i) for i, s in enumerate(out)]
 
 
 def start_point(x0: np.ndarray, spec: RunSpec) -> np.ndarray:

@@ -131,7 +131,7 @@ def summary_row(rec) -> dict:
     s = rec.spec
     return {
         "run_id": s.run_id, "problem": s.problem, "instance": s.instance, "params": dict(s.params),
-        "seed": s.seed, "seed_mode": s.seed_mode, "method": s.method, "options": dict(s.options),
+        "seed": s.seed, "seed_mode": s.seed_mode, "method": s.label, "options": dict(s.options),
         "status": rec.status, "success": rec.success, "message": rec.message, "n": rec.n, "nit": rec.nit,
         "f0": rec.f0, "fun": rec.fun, "f_star": rec.f_star, "f_minus_fstar": rec.f_minus_fstar,
         "grad_norm": rec.grad_norm, "nfev": rec.nfev, "ngev": rec.ngev, "nhvp": rec.nhvp, "nhev": rec.nhev,
@@ -141,7 +141,7 @@ def summary_row(rec) -> dict:
 
 def _trace_text(rec) -> str:
     s = rec.spec
-    keys = [str(s.run_id), s.problem, _cell(dict(s.params)), str(s.seed), s.method, _cell(dict(s.options))]
+    keys = [str(s.run_id), s.problem, _cell(dict(s.params)), str(s.seed), s.label, _cell(dict(s.options))]
     buf = io.StringIO()
     w = csv.writer(buf)
     cols = [rec.trace[c] for c in COLUMNS]

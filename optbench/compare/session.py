@@ -16,7 +16,7 @@ from typing import Any, Callable, Optional
 
 from ..core.errors import UsageError
 from .executors import GridOutcome, connect_dask, not_run, run_grid
-from .grid import PERTURBATION_SCALE, Budgets, RunSpec, expand_grid
+from .grid import PERTURBATION_SCALE, Budgets, RunSpec, expand_grid, with_backends
 from .profiles import COST_MODEL
 
 
@@ -50,6 +50,7 @@ def manifest_for(problems: list[str], methods: list[str], options: dict, grid: d
                          "rule": "seed s > 0 without a problem seed parameter: x0_i + scale*(1+|x0_i|)*xi_i, "
                                  "xi ~ N(0, I) from numpy.random.default_rng(s)"},
         "budgets": budgets.as_dict(),
+        "backends": list(dict.fromkeys(s.backend for s in specs)) or ["autograd"],
         "executor": {"kind": "dask" if dask else ("processes" if jobs > 1 else "serial"), "jobs": jobs, "dask": dask},
         "cost_model": f"{COST_MODEL} (gradient-equivalents)",
         "versions": versions(), "machine": machine(),
@@ -73,8 +74,12 @@ def run_comparison(
     on_start: Optional[Callable[[RunSpec], None]] = None,
     on_done: Optional[Callable[[Any], None]] = None,
     on_plan: Optional[Callable[[list], None]] = None,
+    backends: Any = ("autograd",),
 ) -> Comparison:
-    """Run ``methods`` on the grid of ``problems`` × ``param_grid`` × ``seeds``; keep it all in a run directory."""
+    """Run ``methods`` on the grid of ``problems`` × ``param_grid`` × ``seeds`` (× ``backends``: autograd, jax;
+    runs off autograd are labelled ``method@backend``); keep it all in a run directory."""
+    from ..core.backends import check_backends, load_jax
+
     from .rundir import default_run_dir, prepare_run_dir, release_run_dir
 
     if not isinstance(jobs, int) or jobs < 1:
@@ -84,7 +89,10 @@ def run_comparison(
     options = options or {m: {} for m in methods}
     grid = dict(param_grid or {})
     files = tuple(str(Path(p).resolve()) for p in problem_files)
-    specs = expand_grid(list(problems), grid, seeds, methods, options, files)
+    backends = check_backends(backends)
+    if "jax" in backends:
+        load_jax()  # not installed: one line naming the install command, before anything is written
+    specs = with_backends(expand_grid(list(problems), grid, seeds, methods, options, files), backends)
     if on_plan is not None:
         on_plan(specs)
     client = connect_dask(dask) if dask is not None else None  # connect before anything is written

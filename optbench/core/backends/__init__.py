@@ -47,13 +47,17 @@ def check_backends(names: Any) -> list[str]:
 
 
 def load_jax() -> Any:
-    """Import JAX with float64 enabled, or a one-line UsageError naming the install command."""
+    """Import JAX with float64 enabled and synchronous CPU dispatch, or a one-line UsageError naming the install."""
     try:
         import jax
     except ImportError:
         raise UsageError(f"{{field}} jax needs JAX, which is not installed: {INSTALL}", field="backend",
                          value="jax", allowed="autograd") from None
     jax.config.update("jax_enable_x64", True)
+    try:  # the oracle waits for every result: run it on the calling thread, no hand-off to a worker thread
+        jax.config.update("jax_cpu_enable_async_dispatch", False)  # (~100 µs less per call on a busy machine)
+    except (AttributeError, KeyError, ValueError):  # an older JAX without the option
+        pass
     return jax
 
 

@@ -5,7 +5,8 @@ last two points, the hand-written derivatives and the counting rules are inherit
 automatic differentiation differs. For one problem instance, :class:`Compiled` holds
 
 * ``f`` — ``jit(f)``;
-* ``value_and_grad`` — ``jit(value_and_grad(f))``: reverse mode, f(x) and ∇f(x) in one pass;
+* ``value_and_grad`` — ``jit(value_and_grad(f))``: reverse mode, f(x) and ∇f(x) in one pass
+  (returned packed as one array [f, ∇f], so one transfer to numpy; ``hvp`` likewise);
 * ``hvp`` — ``jit((x, v) ↦ jvp(∇f, (x,), (v,)))``: forward-over-reverse, ∇f(x) and ∇²f(x)·v
   in one pass (Pearlmutter 1994; Nocedal & Wright §8.1);
 * ``linearize`` — ``jit(jax.linearize(∇f, x))``: f(x), ∇f(x) and the linear map v ↦ ∇²f(x)·v
@@ -72,9 +73,17 @@ class Compiled:
             fx, g = jax.value_and_grad(f)(x)
             return g, fx
 
+        def value_and_grad(x):  # packed [f, ∇f]: one transfer to numpy
+            fx, g = jax.value_and_grad(f)(x)
+            return jnp.concatenate([fx[None], g])
+
         def linearize(x):
             g, lin, fx = jax.linearize(grad_keeping_f, x, has_aux=True)
-            return fx, g, lin
+            return jnp.concatenate([fx[None], g]), lin
+
+        def hvp(x, v):  # packed [∇f, ∇²f·v]
+            g, hv = jax.jvp(grad, (x,), (v,))
+            return jnp.concatenate([g, hv])
 
         def dense(lin):
             n = problem.n
@@ -83,8 +92,8 @@ class Compiled:
 
         self.functions: dict[str, Callable] = {
             "f": jax.jit(f),
-            "value_and_grad": jax.jit(jax.value_and_grad(f)),
-            "hvp": jax.jit(lambda x, v: jax.jvp(grad, (x,), (v,))),
+            "value_and_grad": jax.jit(value_and_grad),
+            "hvp": jax.jit(hvp),
             "linearize": jax.jit(linearize),
             "apply": jax.jit(lambda lin, v: lin(v)),
             "dense": jax.jit(dense),
@@ -125,7 +134,7 @@ class _Linearization:
 
     def __call__(self, v: onp.ndarray) -> onp.ndarray:
         self.oracle.counts.nhvp += 1
-        return _out(self.oracle._call("apply", self.lin, onp.asarray(v, dtype=float)))
+        return onp.array(self.oracle._call("apply", self.lin, onp.asarray(v, dtype=float)))
 
 
 def _out(a: Any) -> onp.ndarray:
@@ -201,7 +210,7 @@ class JaxOracle(Oracle):
         if "hvp" in caps and not own_second:
             self._call("hvp", x, onp.zeros_like(x))
         if ({"hvp-operator", "hess"} & caps) and not own_second:
-            fx, g, lin = self._call("linearize", x)
+            fg, lin = self._call("linearize", x)
             self._call("apply", lin, onp.zeros_like(x))
             if "hess" in caps:
                 if p.hess_sparsity is not None:
@@ -221,7 +230,7 @@ class JaxOracle(Oracle):
     # ------------------------------------------------------------------ the queries
     def _counted_f(self, x: Any) -> Any:
         self.counts.nfev += 1
-        return self._call("f", onp.asarray(x, dtype=float))
+        return onp.asarray(self._call("f", onp.asarray(x, dtype=float)))
 
     def value_and_grad(self, x: onp.ndarray) -> tuple[float, onp.ndarray]:
         """(f(x), ∇f(x)) by compiled reverse mode; counted as one ``ngev`` and one ``nfev``."""
@@ -234,17 +243,18 @@ class JaxOracle(Oracle):
             self._keep_linearization(apply)
             return fx, g
         self.counts.nfev += 1
-        fx, g = self._call("value_and_grad", onp.asarray(x, dtype=float))
+        fg = onp.array(self._call("value_and_grad", onp.asarray(x, dtype=float)))
         self.counts.ngev += 1
-        fx, g = self._scalar(fx), _out(g)
+        fx, g = float(fg[0]), fg[1:]
         self._remember(x, fx, g)
         return fx, g
 
     def _linearize(self, x: onp.ndarray) -> tuple[float, onp.ndarray, Callable[[onp.ndarray], onp.ndarray]]:
         """(f(x), ∇f(x), v ↦ ∇²f(x)·v) from one compiled linearization of ∇f; one ``nfev``."""
         self.counts.nfev += 1
-        fx, g, lin = self._call("linearize", onp.array(x, dtype=float, copy=True))
-        return self._scalar(fx), _out(g), _Linearization(lin, self)
+        fg, lin = self._call("linearize", onp.array(x, dtype=float, copy=True))
+        fg = onp.array(fg)
+        return float(fg[0]), fg[1:], _Linearization(lin, self)
 
     def hvp(self, x: onp.ndarray, v: onp.ndarray) -> onp.ndarray:
         """∇²f(x)·v by compiled forward-over-reverse (one pass); one ``nhvp`` and one ``nfev``."""
@@ -252,9 +262,9 @@ class JaxOracle(Oracle):
             return super().hvp(x, v)
         self.counts.nhvp += 1
         self.counts.nfev += 1
-        g, hv = self._call("hvp", onp.asarray(x, dtype=float), onp.asarray(v, dtype=float))
-        self._remember(x, None, _out(g))
-        return _out(hv)
+        ghv = onp.array(self._call("hvp", onp.asarray(x, dtype=float), onp.asarray(v, dtype=float)))
+        self._remember(x, None, ghv[:self.n])
+        return ghv[self.n:]
 
     def _ad_operator(self, x: onp.ndarray) -> Optional[_Linearization]:
         op = self.hvp_operator(x)

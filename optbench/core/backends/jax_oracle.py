@@ -137,11 +137,6 @@ class _Linearization:
         return onp.array(self.oracle._call("apply", self.lin, onp.asarray(v, dtype=float)))
 
 
-def _out(a: Any) -> onp.ndarray:
-    """A writable flat numpy float64 copy (jax arrays convert read-only)."""
-    return onp.array(a, dtype=float).reshape(-1)
-
-
 class JaxOracle(Oracle):
     """Counted, cached access to f and its derivatives, computed by compiled JAX functions."""
 
@@ -221,10 +216,9 @@ class JaxOracle(Oracle):
 
     @property
     def compile_note(self) -> str:
-        """``compiled value_and_grad, f in 0.41 s (jax)`` — the trace note of row 0 ('' if nothing compiled)."""
+        """``jax: compiled 2 functions in 0.41 s (not in time)`` — the trace note of row 0."""
         if not self.compile_times:
             return "jax: compiled earlier (cache)"
-        names = ", ".join(self.compile_times)
         return f"jax: compiled {len(self.compile_times)} functions in {self.compile_time:.3g} s (not in time)"
 
     # ------------------------------------------------------------------ the queries

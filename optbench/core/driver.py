@@ -128,7 +128,10 @@ def run(
     x = validate_x0(problem.x0 if x0 is None else x0, problem.n, problem.name)
     if trace is None:
         trace = Trace(problem.n, problem.n <= 10 if trace_x is None else bool(trace_x), problem.f_star)
-    oracle = oracle_for(problem, method.capabilities, backend, x)
+    if backend == "autograd":
+        oracle = oracle_for(problem, method.capabilities)
+    else:  # compiled for the method's capabilities at x, before the clock starts
+        oracle = oracle_for(problem, method.capabilities, backend, x)
 
     start = time.perf_counter()
     record = Recorder(oracle, trace, stopping.norm, problem.f_star, start, callback)

@@ -27,13 +27,16 @@ from optbench.datasets import get_dataset
 
 
 def parse_hidden(hidden):
-    """``"32"`` → [32]; ``"32,16"`` → [32, 16]; ``""`` → [] (multinomial logistic regression)."""
+    """Layer sizes: ``(32, 16)`` (what ``-p hidden=32x16`` gives) or text ``"32x16"``/``"32,16"`` → [32, 16];
+    ``"32"`` → [32]; ``""`` or ``()`` → [] (multinomial logistic regression)."""
+    if isinstance(hidden, (list, tuple)):
+        parts = [str(h) for h in hidden]
+    else:
+        parts = [p for p in str(hidden).replace(" ", "").lower().replace("x", ",").split(",") if p]
     sizes = []
-    for part in str(hidden).replace(" ", "").split(","):
-        if not part:
-            continue
+    for part in parts:
         if not part.isdigit() or int(part) < 1:
-            raise UsageError(f"hidden must be comma-separated positive layer sizes like '32' or '32,16', got '{hidden}'")
+            raise UsageError(f"hidden must be positive layer sizes like 32 or 32x16, got '{hidden_text(hidden)}'")
         sizes.append(int(part))
     return sizes
 
@@ -58,9 +61,13 @@ def flatten(params):
     return w, unflatten
 
 
+def hidden_text(hidden):
+    return "x".join(str(h) for h in hidden) if isinstance(hidden, (list, tuple)) else str(hidden)
+
+
 @problem
 def mlp(
-    hidden: str = "16",
+    hidden: tuple[int, ...] = (16,),
     activation: Literal["tanh", "relu"] = "tanh",
     weight_decay: float = 1e-3,
     dataset: str = "moons",
@@ -71,8 +78,8 @@ def mlp(
 ) -> Problem:
     """MLP training loss: softmax cross-entropy + weight_decay·Σ‖W‖²; metric train_accuracy; f* unknown.
 
-    hidden: layer sizes, e.g. 16 or 32,16. dataset: spirals | blobs | moons | xor (generated from
-    seed, n_samples points) or a CSV file (last column the label; features standardised).
+    hidden: layer sizes, e.g. 16 or 32x16 (two layers; in compare, hidden=32x16,64 is two nets).
+    dataset: spirals | blobs | moons | xor (generated from seed, n_samples points) or a CSV file (last column the label; features standardised).
     The start is a seeded LeCun-normal initialisation. tanh (the default) is smooth, which
     suits second-order methods; relu makes f only piecewise smooth.
     depth: 0 uses the layers in hidden; L ≥ 1 stacks L layers of hidden's one size (deep nets).
@@ -84,7 +91,7 @@ def mlp(
         raise UsageError(f"depth must be ≥ 0 (0: the layers listed in hidden), got {depth}")
     if depth > 0:
         if len(sizes) != 1:
-            raise UsageError(f"depth={depth} repeats one layer size; give a single size like hidden=64, got hidden='{hidden}'")
+            raise UsageError(f"depth={depth} repeats one layer size; give a single size like hidden=64, got hidden='{hidden_text(hidden)}'")
         sizes = sizes * depth
     if checkpoint < 0:
         raise UsageError(f"checkpoint must be ≥ 0 (layers per recomputed segment; 0 = off), got {checkpoint}")

@@ -347,4 +347,4 @@ def test_compare_scoped_options_follow_the_case_insensitive_names():
 
     methods = parse_methods("LBFGS,Scipy:l-bfgs-b")
     assert methods == ["lbfgs", "scipy:L-BFGS-B"]
-    assert resolve_options(methods, {"LBFGS.m": "3"}) == {"lbfgs": {"m": "3"}, "scipy:L-BFGS-B": {}}
+    assert resolve_options(methods, {"LBFGS.m": "3"}) == {"lbfgs": {"m": ["3"]}, "scipy:L-BFGS-B": {}}

@@ -139,8 +139,8 @@ def test_methods_and_options():
     with pytest.raises(UsageError, match="did you mean 'scipy:L-BFGS-B'"):
         parse_methods("scipy:L-BFGS")
     per = resolve_options(["gd", "lbfgs", "scipy:BFGS"], {"c1": "1e-3", "lbfgs.m": "5"})
-    assert per["gd"] == {"c1": "1e-3"} and per["scipy:BFGS"] == {"c1": "1e-3"}
-    assert per["lbfgs"]["m"] == "5"
+    assert per["gd"] == {"c1": ["1e-3"]} and per["scipy:BFGS"] == {"c1": ["1e-3"]}
+    assert per["lbfgs"]["m"] == ["5"]
     with pytest.raises(UsageError, match="none of the methods gd has an option 'zzz'"):
         resolve_options(["gd"], {"zzz": "1"})
     with pytest.raises(UsageError, match="method 'newton' is not among"):

@@ -77,6 +77,18 @@ def test_gradient_graph_contains_forward_and_backward_pass():
     assert [n.op for n in g_graph.primitives[: len(f_graph.primitives)]] == [n.op for n in f_graph.primitives]
 
 
+def test_gradient_graph_of_a_function_that_unpacks_containers():
+    """mlp's f unpacks x into per-layer weight tuples: the backward pass carries containers."""
+    prob = optbench.make_problem("mlp")
+    g = optbench.graph(prob, grad=True)
+    assert g.nodes[g.output].shape == prob.x0.shape
+    containers = [n for n in g.primitives if n.op == "container_untake"]
+    assert containers and all(isinstance(s, tuple) for n in containers for s in n.shape)
+    r = runner.invoke(app, ["graph", "mlp", "--grad"])
+    assert r.exit_code == 0, r.stderr
+    assert "container_untake\\n([" in r.stdout and "gradient of mlp" in r.stdout
+
+
 def test_graph_of_a_function_of_known_structure():
     prob = optbench.Problem(lambda x: np.sum(np.sin(x) * x), x0=onp.ones(3))
     g = optbench.graph(prob)

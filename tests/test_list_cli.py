@@ -43,7 +43,7 @@ def test_list_rows_give_dimension_f_star_and_parameters():
     assert re.search(r"^ ?wood\s+4\s+0\s+Wood", row(out, "wood"))
     assert re.search(r"^ ?styblinski-tang\s+n=2\s+-78\.3323\s", row(out, "styblinski-tang"))
     assert "variant: chained|extended = chained · derivatives: autograd|analytic = autograd" in out
-    assert "hidden: str = 16 · activation: tanh|relu = tanh · weight_decay: float = 0.001" in out
+    assert "hidden: int list (AxB) = 16 · activation: tanh|relu = tanh · weight_decay: float = 0.001" in out
     assert re.search(r"^ ?newton-cg\s+f, grad, hvp\s+truncated Newton", row(out, "newton-cg"))
     assert "m: int = 10 · line_search: wolfe|armijo = wolfe" in out
 

@@ -100,7 +100,10 @@ def test_unknown_dataset_and_bad_hidden():
                             "(spirals, blobs, moons, xor) nor a CSV file")
     with pytest.raises(UsageError) as e:
         make_problem("mlp", {"hidden": "32,x"})
-    assert str(e.value) == "problem 'mlp': hidden must be comma-separated positive layer sizes like '32' or '32,16', got '32,x'"
+    assert str(e.value) == "mlp parameter 'hidden' must be integers joined by x, like 32x16; got '32,x' (an empty entry)"
+    with pytest.raises(UsageError) as e:
+        make_problem("mlp", {"hidden": "32x0"})
+    assert str(e.value) == "problem 'mlp': hidden must be positive layer sizes like 32 or 32x16, got '32x0'"
     with pytest.raises(UsageError) as e:
         make_problem("mlp", {"dataset": str(DATA / "missing.csv")})
     assert str(e.value) == f"problem 'mlp': dataset file '{DATA / 'missing.csv'}' not found"

@@ -21,7 +21,7 @@ FLAGS = {
     "x0": "--x0", "gtol": "--gtol", "ftol": "--ftol", "xtol": "--xtol", "norm": "--norm",
     "max_iter": "--max-iter", "max_evals": "--max-evals", "max_time": "--max-time", "jobs": "--jobs",
     "seeds": "--seeds", "out": "--out", "csv": "--csv", "dask": "--dask", "at": "--at", "options": "-o",
-    "params": "-p", "methods": "-m", "blas_threads": "--blas-threads", "ks": "--k",
+    "params": "-p", "methods": "-m", "blas_threads": "--blas-threads", "ks": "--k", "resume": "--resume",
     "backend": "--backend",
 }
 

@@ -36,27 +36,32 @@ def _print_tables(rows: list[dict], norm: str, state: str, run_dir: Path) -> Non
     out.print(aggregate_table(rows))
 
 
-def _print_json(run_dir: Path, state: str, rows: list[dict]) -> None:
+def _print_json(run_dir: Path, state: str, rows: list[dict], extra: Optional[dict] = None) -> None:
     from ..compare.summary import aggregate
 
-    data = {"run_dir": str(run_dir), "state": state, "runs": rows, "aggregate": aggregate(rows)}
+    data = {"run_dir": str(run_dir), "state": state, "runs": rows, "aggregate": aggregate(rows), **(extra or {})}
     sys.stdout.write(json.dumps(_clean(data), allow_nan=False) + "\n")
 
 
 @handle_errors
 def compare_command(
     problems: List[str] = typer.Argument(..., help="Problems to compare on (names, or path/to/file.py:name)."),
-    methods: str = typer.Option(DEFAULT_METHODS, "--methods", "-m",
-                                help="Comma-separated methods: ours (optbench list) and scipy:L-BFGS-B, scipy:BFGS, "
-                                     "scipy:CG, scipy:Newton-CG, scipy:trust-ncg, scipy:trust-krylov."),
+    methods: Optional[List[str]] = typer.Option(
+        None, "--methods", "-m", show_default=DEFAULT_METHODS, metavar="NAMES",
+        help="Comma-separated methods: ours (optbench list) and scipy:L-BFGS-B, scipy:BFGS, scipy:CG, "
+             "scipy:Newton-CG, scipy:trust-ncg, scipy:trust-krylov. Repeatable: -m gd -m lbfgs is -m gd,lbfgs."),
     param: Optional[List[str]] = typer.Option(None, "--param", "-p",
                                               help="Problem parameter grid: n=10,100 (every problem) or "
                                                    "rosenbrock.n=10,100 (one problem); integer ranges "
-                                                   "id=1..35 or id=1..3,7 (ends included). Repeatable."),
+                                                   "id=1..35 or id=1..3,7 (ends included); list values "
+                                                   "hidden=32x16 (one two-layer net), hidden=32x16,64 (two nets). "
+                                                   "Repeatable: values of the same key add up."),
     seeds: Optional[int] = typer.Option(None, "--seeds", help="K repetitions, seeds 0..K-1 (problem seed, or a perturbed x0)."),
     option: Optional[List[str]] = typer.Option(None, "--option", "-o",
-                                               help="Solver option: method.key=value (one method) or key=value "
-                                                    "(every method that has it). Repeatable."),
+                                               help="Solver option grid: method.key=v1,v2 (one method) or "
+                                                    "key=v1,v2 (every method that has it); each combination is a "
+                                                    "method of its own, labelled lbfgs[m=3]. Repeatable: values of "
+                                                    "the same key add up."),
     gtol: float = typer.Option(1e-6, "--gtol", help="Converged when ‖∇f‖ ≤ gtol."),
     norm: str = typer.Option("inf", "--norm", metavar=NORM_CHOICES, help="Norm of the gradient test: inf or 2."),
     max_iter: int = typer.Option(1000, "--max-iter", help="Iteration budget of every run."),
@@ -72,15 +77,18 @@ def compare_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar; only the aggregate table."),
     json_out: bool = typer.Option(False, "--json", help="Print the summary rows and aggregate as JSON."),
     problem_files: Optional[List[Path]] = typer.Option(None, "--problems", help="Load problems from a .py file or directory."),
+    resume: bool = typer.Option(False, "--resume",
+                                help="With --out DIR: reuse the runs DIR already holds complete (same problem, "
+                                     "parameters, method, options, seed, budgets and optbench version) and run "
+                                     "only the others; interrupted, crashed and errored runs are rerun."),
     backend: str = typer.Option("autograd", "--backend", metavar="[autograd|jax]",
                                 help="Automatic differentiation, or a grid axis: autograd,jax (runs off autograd are "
                                      "labelled method@jax)."),
 ) -> None:
     """Run methods on a grid of problems; print comparison tables; keep everything in a run directory."""
-    from ..compare.grid import Budgets, parse_methods, parse_param_grid, resolve_options
+    from ..compare.grid import Budgets, parse_methods, parse_option_grid, parse_param_grid, resolve_options
     from ..compare.session import run_comparison
     from ..core.errors import UsageError
-    from ..core.params import parse_assignments
     from .compare_render import aggregate_table
     from .progress import grid_progress
 
@@ -91,21 +99,22 @@ def compare_command(
     budgets = Budgets(gtol=gtol, norm=norm, max_iter=max_iter, max_evals=max_evals, max_time=max_time or None,
                       blas_threads=blas_threads or None)
     load_problem_files(problem_files)
-    method_list = parse_methods(methods)
-    per_method = resolve_options(method_list, parse_assignments(option, "--option"))
+    method_list = parse_methods(methods or DEFAULT_METHODS)
+    per_method = resolve_options(method_list, parse_option_grid(option))
     err = stderr_console()
     where = f"on Dask at {dask}" if dask else (f"in {jobs} processes" if jobs > 1 else "")
     with grid_progress(err, where, enabled=not (quiet or json_out) and err.is_terminal) as progress:
         result = run_comparison(list(problems), method_list, options=per_method, param_grid=parse_param_grid(param),
                                 seeds=seeds, budgets=budgets, out=out, jobs=jobs, dask=dask, plots=plots,
-                                problem_files=tuple(problem_files or ()), on_start=progress.started,
+                                problem_files=tuple(problem_files or ()), resume=resume, on_start=progress.started,
                                 on_done=progress.done, on_plan=progress.planned, argv=sys.argv[1:],
                                 backends=backend)
     if result.plot_error:
         err.print(f"warning: plots not drawn ({result.plot_error}); try `optbench plot {result.run_dir}`",
                   markup=False)
     if json_out:
-        _print_json(result.run_dir, result.state, result.rows)
+        _print_json(result.run_dir, result.state, result.rows,
+                    {"reused_runs": result.reused_runs, "ran_runs": result.ran_runs} if resume else None)
     else:
         if quiet:
             stdout_console().print(aggregate_table(result.rows))
@@ -113,6 +122,9 @@ def compare_command(
             _print_tables(result.rows, norm, result.state, result.run_dir)
         stdout_console().print(f" * Results in {result.run_dir}/ (summary.csv, traces.csv, manifest.json"
                                + (f", {len(result.plots)} plot files" if result.plots else "") + ")")
+        if resume:
+            stdout_console().print(f" * Resumed: {result.reused_runs} of {len(result.specs)} runs reused from "
+                                   f"{result.run_dir}/, {result.ran_runs} run now", markup=False)
     if result.interrupted:
         err.print(f"interrupted: {result.finished_runs} of {len(result.specs)} runs finished; they are kept in "
                   f"{result.run_dir}/", markup=False)
@@ -123,11 +135,18 @@ def compare_command(
 def report_command(
     run_dir: Path = typer.Argument(..., help="A directory written by optbench compare."),
     json_out: bool = typer.Option(False, "--json", help="Print the summary rows and aggregate as JSON."),
+    html: bool = typer.Option(False, "--html", help="Write one self-contained HTML page (tables, figures, manifest)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="File of the --html page (default RUN_DIR/report.html)."),
 ) -> None:
-    """Print a comparison's tables again from its run directory (nothing is re-run)."""
+    """Print a comparison's tables again from its run directory (nothing is re-run), or write them as a web page."""
     from ..compare.rundir import load_run
     from .safe import safe
 
+    if html or out is not None:
+        from .report import html_report
+
+        html_report(run_dir, html, out, json_out)
+        return
     manifest, rows, _ = load_run(run_dir)
     state = manifest.get("state", "?")
     if json_out:

@@ -12,54 +12,25 @@ instance; the smallest iterations, evaluation counts, cost and time over the run
 from __future__ import annotations
 
 import math
-from typing import Optional
 
 from rich import box
 from rich.table import Table
 
 from ..compare.profiles import COST_MODEL
-from ..compare.summary import COST_SHIFT, TIME_SHIFT, _num, aggregate, group_instances
+from ..compare.summary import COST_SHIFT, TIME_SHIFT, aggregate, best_value, group_instances, is_best, shown_columns
 from .render import fmt
 from .safe import safe
-
-
-_COLS = [
-    # key, header, digits, best-rule ("all": over all runs, "ok": over successful runs, None)
-    ("status", "status", 0, None),
-    ("nit", "iter", 0, "ok"),
-    ("fun", "f", 6, None),
-    ("f_minus_fstar", "f − f*", 3, "all"),
-    ("grad_norm", "‖∇f‖", 3, "all"),
-    ("nfev", "#f", 0, "ok"),
-    ("ngev", "#∇f", 0, "ok"),
-    ("nhvp", "#∇²f·v", 0, "ok"),
-    ("nhev", "#∇²f", 0, "ok"),
-    ("cost", "cost", 4, "ok"),
-    ("time", "time [s]", 3, "ok"),
-]
-
-
-
-def _best(rows: list[dict], key: str, rule: Optional[str]) -> Optional[float]:
-    if rule is None:
-        return None
-    vals = [_num(r.get(key)) for r in rows if rule == "all" or r.get("success")]
-    vals = [abs(v) if key == "f_minus_fstar" else v for v in vals if v is not None]
-    return min(vals) if vals else None
-
 
 
 def instance_table(instance: str, rows: list[dict], norm: str = "inf") -> Table:
     """The per-instance table: one row per method, the best of each column marked ``*``."""
     table = Table(title=safe(instance), title_justify="left", header_style="bold", box=box.SIMPLE_HEAD)
     table.add_column("method", no_wrap=True)
-    f_stars = {r.get("f_star") for r in rows if r.get("status") != "not_run"}
-    show = [c for c in _COLS if c[0] != "f_minus_fstar" or f_stars - {None, 0.0}]  # f − f* = f when f* = 0
-    show = [c for c in show if c[0] not in ("nhvp", "nhev") or any(r.get(c[0]) for r in rows)]  # all-zero: hidden
+    show = shown_columns(rows)
     for key, header, _, _ in show:
         header = header.replace("‖∇f‖", "‖∇f‖∞" if norm == "inf" else "‖∇f‖₂")
         table.add_column(header, justify="left" if key == "status" else "right", no_wrap=True)
-    bests = {key: _best(rows, key, rule) for key, _, _, rule in show}
+    bests = {key: best_value(rows, key, rule) for key, _, _, rule in show}
     for r in rows:
         cells = [safe(r["method"])]
         for key, _, digits, rule in show:
@@ -71,11 +42,8 @@ def instance_table(instance: str, rows: list[dict], norm: str = "inf") -> Table:
             text = fmt(v, digits) if isinstance(v, float) else ("" if v is None else str(v))
             if r.get("status") == "not_run" or r.get("n") is None:  # never got as far as f(x0)
                 text = ""
-            b = bests[key]
-            x = _num(v)
-            if b is not None and x is not None and (rule == "all" or r.get("success")) and not (b == 0 and rule == "ok"):
-                if (abs(x) if key == "f_minus_fstar" else x) == b:
-                    text = f"[bold]{text}*[/bold]"
+            if is_best(r, key, rule, bests[key]):
+                text = f"[bold]{text}*[/bold]"
             cells.append(text)
         table.add_row(*cells)
     failed = [r for r in rows if not r.get("success") and r.get("status") != "not_run"]

@@ -110,6 +110,8 @@ def cli_value(v: Any) -> str:
         return str(v).lower()
     if isinstance(v, float):
         return f"{v:g}"
+    if isinstance(v, (list, tuple)):
+        return "x".join(cli_value(x) for x in v) if v else "''"
     return str(v) if v != "" else "''"
 
 

@@ -59,11 +59,11 @@ class _GridProgress:
         self.progress.update(self.task, total=len(specs), description=f"running {len(specs)} runs {self.where}".strip())
 
     def started(self, spec) -> None:
-        self.progress.update(self.task, description=f"{spec.instance} · {spec.method}")
+        self.progress.update(self.task, description=f"{spec.instance} · {spec.label}")
 
     def done(self, rec) -> None:
         self.progress.update(self.task, advance=1,
-                             description=f"{rec.spec.instance} · {rec.spec.method}: {rec.status}")
+                             description=f"{rec.spec.instance} · {rec.spec.label}: {rec.status}")
 
 
 class grid_progress:  # noqa: N801 - used as a context manager, like rich's own

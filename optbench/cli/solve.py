@@ -29,7 +29,7 @@ def solve_command(
     method: str = typer.Option(
         "lbfgs", "--method", "-m", help="Solver: gd, newton, newton-cg, lbfgs, ... or a scipy reference (scipy:L-BFGS-B, ...)."
     ),
-    param: Optional[List[str]] = typer.Option(None, "--param", "-p", help="Problem parameter key=value (repeatable)."),
+    param: Optional[List[str]] = typer.Option(None, "--param", "-p", help="Problem parameter key=value (repeatable; list values join entries with x: hidden=32x16)."),
     option: Optional[List[str]] = typer.Option(None, "--option", "-o", help="Solver option key=value (repeatable)."),
     x0: Optional[str] = typer.Option(None, "--x0", help="Starting point: comma-separated numbers ('-1.2,1'), one number for every coordinate ('0.5'), "
         "or a file ('@x0.npy', '@x0.txt', '@x0.csv')."),

@@ -1,8 +1,15 @@
 """Grids of runs: specs, their records, and the checks that make every name and value valid up front.
 
 A run spec is (problem, parameters, seed, method, options). :func:`expand_grid` builds
-the grid problem × parameter combinations × seeds × methods, checking every name and
-value before anything runs; :mod:`optbench.compare.executors` carries the grid out.
+the grid problem × parameter combinations × seeds × methods × option combinations,
+checking every name and value before anything runs; :mod:`optbench.compare.executors`
+carries the grid out.
+
+Grid syntax (``-p`` and ``-o`` alike, :func:`parse_grid`): ``key=v1,v2`` lists values,
+``key=1..5`` is an integer range, a repeated key adds its values. List-valued parameters
+write their entries joined by ``x`` (``hidden=32x16``: :func:`optbench.core.params.sequence_item`),
+so a comma always separates grid values. Each combination of a method's options is a
+method of its own, labelled with the options that vary (``lbfgs[m=3]``, :func:`option_variants`).
 
 Seeds: for a problem that declares a ``seed`` parameter, seed s sets it (``seed_mode
 "problem"``); otherwise seed 0 is the problem's own x₀ and seed s > 0 starts from
@@ -66,12 +73,14 @@ class RunSpec:
     problem_files: tuple = ()
     run_id: int = 0
     base_dir: str = ""  # where relative problem-file paths are resolved (workers may run elsewhere)
+    variant: str = ""  # "[m=3]" when the method's options are a grid axis: the options that vary, as given
     backend: str = "autograd"  # automatic differentiation (optbench.core.backends): a grid axis
 
     @property
     def label(self) -> str:
-        """What tables call the method: ``lbfgs``, or ``lbfgs@jax`` on a backend other than autograd."""
-        return self.method if self.backend == "autograd" else f"{self.method}@{self.backend}"
+        """The method as tables, summary rows, profiles and plots name it: ``lbfgs``, ``lbfgs[m=3]``, and
+        ``lbfgs@jax`` on a backend other than autograd."""
+        return self.method + self.variant + ("" if self.backend == "autograd" else f"@{self.backend}")
 
     @property
     def params_dict(self) -> dict:
@@ -164,60 +173,122 @@ def parse_methods(text: str | list[str]) -> list[str]:
     return names
 
 
-def _accepted_options(method: str) -> set[str]:
+def _option_names(method: str) -> list[str]:
     from ..solvers.registry import lookup, method_params
 
-    return {p.name for p in method_params(lookup(method))}
+    return [p.name for p in method_params(lookup(method))]
 
 
-def resolve_options(methods: list[str], options: dict[str, str]) -> dict[str, dict]:
-    """Split ``{"lbfgs.m": "5", "c1": "1e-3"}`` into per-method options and check them.
+def _values(value) -> list:
+    return list(value) if isinstance(value, (list, tuple)) else [value]
 
-    ``method.option=value`` sets one method's option; a plain ``option=value`` goes to
-    every method that has that option, and is an error if none has it.
+
+def resolve_options(methods: list[str], options: dict) -> dict[str, dict[str, list]]:
+    """Split ``{"lbfgs.m": ["3", "10"], "c1": "1e-3"}`` into per-method option grids and check every value.
+
+    ``method.option=v1,v2`` sets one method's option; a plain ``option=v1,v2`` goes to every
+    method that has that option, and is an error (naming the options the methods do have) if
+    none has it. Values are lists (a grid axis) or single values; the result maps each method
+    to ``{option: [values...]}``, duplicates (by parsed value: ``3`` and ``3.0``) dropped, and
+    every combination checked with the method's declared types before anything runs.
     """
-    from ..solvers.registry import check_options
+    import difflib
 
-    per: dict[str, dict] = {m: {} for m in methods}
+    from ..core.params import bind
+    from ..solvers.registry import check_options, lookup, method_params
+
+    per: dict[str, dict[str, list]] = {m: {} for m in methods}
+
+    def add(m: str, opt: str, values: list) -> None:
+        per[m].setdefault(opt, []).extend(values)
+
     for key, value in options.items():
+        values = _values(value)
+        shown = f"{key}={','.join(str(v) for v in values)}"
         if "." in key:
             m, _, opt = key.rpartition(".")
             m = resolve_name(m, methods) or m  # as case-insensitive as -m
             if m not in per:
-                raise UsageError(f"{{field}} {key}={value}: method '{m}' is not among the compared methods "
-                                 f"({', '.join(methods)})", field="options", value=f"{key}={value}")
-            per[m][opt] = value
+                raise UsageError(f"{{field}} {shown}: method '{m}' is not among the compared methods "
+                                 f"({', '.join(methods)})", field="options", value=shown)
+            add(m, opt, values)
         else:
-            takers = [m for m in methods if key in _accepted_options(m)]
+            takers = [m for m in methods if key in _option_names(m)]
             if not takers:
-                raise UsageError(f"{{field}} {key}={value}: none of the methods {', '.join(methods)} has an option "
-                                 f"'{key}' (optbench list METHOD shows a method's options; use METHOD.{key}=... to "
-                                 "scope it)", field="options", value=f"{key}={value}")
+                names = sorted({o for m in methods for o in _option_names(m)})
+                close = difflib.get_close_matches(key, names, n=1)
+                hint = f"did you mean '{close[0]}'? " if close else ""
+                have = "; ".join(f"{m}: {', '.join(_option_names(m)) or 'none'}" for m in methods)
+                raise UsageError(f"{{field}} {shown}: none of the methods {', '.join(methods)} has an option "
+                                 f"'{key}'; {hint}their options: {have} (use METHOD.{key}=... to scope it)",
+                                 field="options", value=shown)
             for m in takers:
-                per[m][key] = value
+                add(m, key, values)
     for m, opts in per.items():  # validate now, not in the middle of the grid
-        check_options(m, opts)
+        declared = method_params(lookup(m))
+        for opt, values in opts.items():
+            seen: dict = {}
+            for v in values:
+                check_options(m, {opt: v})  # the one-line error names the method, option and value
+                parsed = bind(declared, {opt: v}, m, "option")[opt]
+                seen.setdefault((isinstance(parsed, bool), parsed), v)  # 3 and 3.0 are one value; true is not 1
+            opts[opt] = list(seen.values())
+        for combo in itertools.product(*opts.values()):
+            check_options(m, dict(zip(opts, combo)))
     return per
 
 
-def parse_param_grid(items: list[str] | None) -> dict[str, list[str]]:
-    """``["n=10,100", "rosenbrock.a=1"]`` → ``{"n": ["10", "100"], "rosenbrock.a": ["1"]}``.
+def option_variants(options: dict) -> list[tuple[tuple, str]]:
+    """``{"m": ["3", "10"], "c1": "1e-3"}`` → ``[((("m","3"),("c1","1e-3")), "[m=3]"), ...]``.
 
-    Integer ranges ``id=1..35`` (ends included), also mixed ``id=1..3,7``: :func:`expand_ranges`.
+    One variant per combination of the options given as lists of more than one value (the
+    grid axes); its label suffix names only those options, as given (``[m=3]``,
+    ``[m=3,c1=1e-3]``), so ``lbfgs[m=3]`` is a method of its own in every table and profile.
+    Single values are fixed options, recorded in each run's options but not in the label.
+    """
+    names = list(options)
+    axes = [_values(options[k]) for k in names]
+    varying = {k for k, vs in zip(names, axes) if len(vs) > 1}
+    out = []
+    for combo in itertools.product(*axes):
+        opts = tuple(zip(names, combo))
+        label = "[" + ",".join(f"{k}={v}" for k, v in opts if k in varying) + "]" if varying else ""
+        out.append((opts, label))
+    return out
+
+
+def parse_grid(items: list[str] | None, field: str = "params") -> dict[str, list[str]]:
+    """``["n=10,100", "rosenbrock.a=1", "n=1000"]`` → ``{"n": ["10", "100", "1000"], "rosenbrock.a": ["1"]}``.
+
+    Repeated keys accumulate (the union of their values, in order given, duplicates dropped):
+    no value is ever silently dropped. Integer ranges ``id=1..35`` (ends included), also mixed
+    ``id=1..3,7``: :func:`~optbench.compare.ranges.expand_ranges`. ``field`` names the flag in errors
+    (``params`` → ``-p``, ``options`` → ``-o``).
     """
     from .ranges import expand_ranges
 
     grid: dict[str, list[str]] = {}
     for item in items or []:
         if "=" not in item or not item.split("=", 1)[0].strip():
-            raise UsageError(f"{{field}} expects key=value[,value...], got '{item}'", field="params", value=item)
+            raise UsageError(f"{{field}} expects key=value[,value...], got '{item}'", field=field, value=item)
         key, values = item.split("=", 1)
         vals = [v.strip() for v in values.split(",")]
         if any(v == "" for v in vals):
-            raise UsageError(f"{{field}} {item}: empty value in the list; write {{field}} {key}=1,2,3", field="params",
+            raise UsageError(f"{{field}} {item}: empty value in the list; write {{field}} {key}=1,2,3", field=field,
                              value=item)
-        grid[key.strip()] = expand_ranges(vals, f"{{field}} {item}")
+        acc = grid.setdefault(key.strip(), [])
+        acc.extend(v for v in expand_ranges(vals, f"{{field}} {item}", field) if v not in acc)
     return grid
+
+
+def parse_param_grid(items: list[str] | None) -> dict[str, list[str]]:
+    """``-p`` items → parameter grid (:func:`parse_grid`)."""
+    return parse_grid(items, "params")
+
+
+def parse_option_grid(items: list[str] | None) -> dict[str, list[str]]:
+    """``-o`` items → option grid (:func:`parse_grid`), for :func:`resolve_options`."""
+    return parse_grid(items, "options")
 
 
 def expand_grid(
@@ -228,7 +299,10 @@ def expand_grid(
     options: Optional[dict[str, dict]] = None,
     problem_files: tuple = (),
 ) -> list[RunSpec]:
-    """problems × parameter combinations × seeds × methods, every name and value checked.
+    """problems × parameter combinations × seeds × methods × option combinations, every name and value checked.
+
+    ``options`` maps a method to its options, each a value or a list of values (a grid
+    axis: one labelled method per combination, :func:`option_variants`).
 
     A plain parameter (``n``) applies to every problem and each must declare it; a scoped
     one (``rosenbrock.n``) applies to that problem only. ``seeds=K`` gives seeds 0..K−1
@@ -251,6 +325,7 @@ def expand_grid(
         if "." in key and key.rpartition(".")[0] not in problems:
             raise UsageError(f"{{field}} {key}: problem '{key.rpartition('.')[0]}' is not among the compared "
                              f"problems ({', '.join(problems)})", field="params", value=key)
+    variants = {m: option_variants(options.get(m, {})) for m in methods}
     specs: list[RunSpec] = []
     for pname in problems:
         spec = get_spec(pname)
@@ -291,8 +366,9 @@ def expand_grid(
                 else:
                     params, seed = base, s
                 for m in methods:
-                    specs.append(RunSpec(pname, params, seed, mode, m, tuple(options.get(m, {}).items()),
-                                         tuple(problem_files), len(specs), os.getcwd()))
+                    for opts, variant in variants[m]:
+                        specs.append(RunSpec(pname, params, seed, mode, m, opts, tuple(problem_files), len(specs),
+                                             os.getcwd(), variant))
     return specs
 
 

@@ -9,35 +9,44 @@ from __future__ import annotations
 
 from ..core.errors import UsageError
 
+import re
+
 MAX_RANGE = 10_000  # values one range may expand to; a larger grid is almost surely a typo
 
 
-def expand_ranges(values: list[str], where: str) -> list[str]:
+_XLIST = re.compile(r"\d\s*[xX]\s*\d")  # 32x16: a list-valued parameter's value
+
+
+def expand_ranges(values: list[str], where: str, field: str = "params") -> list[str]:
     """``["1..3", "7"]`` → ``["1", "2", "3", "7"]``; ``where`` (``"{field} id=1..x"``) names the item in errors.
 
-    Errors carry ``field="params"``, so the CLI names its flag (``-p``) where ``{field}`` stands.
+    Errors carry ``field`` (``params``, or ``options`` for ``-o``), so the CLI names its flag where
+    ``{field}`` stands. A range inside an ``x``-list (``32x16..18``) is refused: list the values.
     """
     out: list[str] = []
     for v in values:
         if ".." not in v:
             out.append(v)
             continue
+        if _XLIST.search(v):
+            raise UsageError(f"{where}: '{v}' mixes a range (a..b) with a list of sizes (AxB); ranges give "
+                             "single values — list the lists, e.g. 32x16,32x17", field=field, value=v)
         lo_text, _, hi_text = v.partition("..")
-        lo, hi = _bound(lo_text, v, where), _bound(hi_text, v, where)
+        lo, hi = _bound(lo_text, v, where, field), _bound(hi_text, v, where, field)
         if lo > hi:
-            raise UsageError(f"{where}: range {v} is empty (start {lo} > end {hi}); write {hi}..{lo}", field="params",
+            raise UsageError(f"{where}: range {v} is empty (start {lo} > end {hi}); write {hi}..{lo}", field=field,
                              value=v)
         if hi - lo + 1 > MAX_RANGE:
             raise UsageError(f"{where}: range {v} has {hi - lo + 1} values, more than {MAX_RANGE}; "
-                             f"split the grid or list the values", field="params", value=v)
+                             f"split the grid or list the values", field=field, value=v)
         out.extend(str(i) for i in range(lo, hi + 1))
     return out
 
 
-def _bound(text: str, item: str, where: str) -> int:
+def _bound(text: str, item: str, where: str, field: str) -> int:
     s = text.strip()
     try:
         return int(s)
     except ValueError:
-        raise UsageError(f"{where}: range {item} needs integer ends, got '{s}'; write e.g. 1..35", field="params",
+        raise UsageError(f"{where}: range {item} needs integer ends, got '{s}'; write e.g. 1..35", field=field,
                          value=item) from None

@@ -5,7 +5,10 @@
 * ``traces.csv`` — long format, one row per iteration of every run: :data:`TRACE_KEYS`
   (which run) then the trace columns of :mod:`optbench.core.trace` (``iter … note``).
 * ``manifest.json`` — command line, grid, seeds, budgets, executor, versions, machine,
-  start/end time, state (``running``, ``complete``, ``interrupted``) and which runs finished.
+  start/end time, state (``running``, ``complete``, ``interrupted``), which runs finished and
+  which were reused from earlier runs in the directory (``--resume``: ``reused_runs``, ``ran_runs``).
+* ``runs/<key>.json`` — one file per finished run, the cache ``--resume`` reads
+  (:mod:`optbench.compare.cache`).
 
 Every file is written atomically (a temporary file in the same directory, then
 ``os.replace``) and rewritten after each finished run, so an interrupted comparison
@@ -58,13 +61,16 @@ def default_run_dir(name: str, root: str | Path = "runs") -> Path:
 LOCK = ".optbench-lock"
 
 
-def prepare_run_dir(path: Path) -> Path:
+def prepare_run_dir(path: Path, resume: bool = False) -> Path:
     """Create ``path`` and claim it; refuse one that already holds a run or that another comparison holds.
 
     The claim is a lock file created with ``O_CREAT | O_EXCL`` (atomic: of two commands given
     the same directory at once, exactly one gets it), holding the claimant's pid; it is
     removed by :func:`release_run_dir` when the comparison ends. A directory that already
-    holds ``manifest.json`` or ``summary.csv`` is refused, so nothing is ever overwritten.
+    holds ``manifest.json`` or ``summary.csv`` is refused, so nothing is ever overwritten —
+    unless ``resume``: then its kept runs (:mod:`optbench.compare.cache`) are reused and its
+    summary, traces and manifest rewritten for the new grid; and a lock left by a comparison of
+    this host whose process no longer exists (killed outright) is taken over.
     """
     if path.exists() and not path.is_dir():
         raise RunError(f"{{field}} '{path}' is a file; give a directory", field="out", value=str(path))
@@ -74,6 +80,8 @@ def prepare_run_dir(path: Path) -> Path:
         raise RunError(f"{{field}} '{path}' cannot be created: {e.strerror}", field="out", value=str(path)) from None
     if not os.access(path, os.W_OK):
         raise RunError(f"{{field}} '{path}' is not writable; choose another directory", field="out", value=str(path))
+    if resume and _stale_lock(path / LOCK):  # a comparison killed outright (SIGKILL, power loss) left its claim
+        release_run_dir(path)
     try:
         fd = os.open(path / LOCK, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     except FileExistsError:
@@ -83,12 +91,31 @@ def prepare_run_dir(path: Path) -> Path:
     except OSError as e:
         raise RunError(f"{{field}} '{path}' cannot be claimed: {e.strerror}", field="out", value=str(path)) from None
     with os.fdopen(fd, "w") as fh:
-        fh.write(f"{os.getpid()}\n")
-    if (path / "manifest.json").exists() or (path / "summary.csv").exists():
+        fh.write(f"{os.getpid()} {socket.gethostname()}\n")
+    if not resume and ((path / "manifest.json").exists() or (path / "summary.csv").exists()):
         release_run_dir(path)
-        raise RunError(f"{{field}} '{path}' already holds a comparison; choose another directory or remove it",
-                       field="out", value=str(path))
+        raise RunError(f"{{field}} '{path}' already holds a comparison; choose another directory, remove it, or "
+                       "add --resume to run only the runs it does not hold", field="out", value=str(path))
     return path
+
+
+def _stale_lock(lock: Path) -> bool:
+    """True when ``lock`` names a process of this host that no longer exists (its comparison died
+    without releasing it); a lock of another host, or one that cannot be read, is never stale."""
+    try:
+        pid_text, _, host = lock.read_text(encoding="utf-8").strip().partition(" ")
+        pid = int(pid_text)
+    except (OSError, ValueError):
+        return False
+    if host != socket.gethostname() or pid <= 0 or pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # exists, owned by someone else
+        return False
+    return False
 
 
 def release_run_dir(path: Path) -> None:
@@ -188,6 +215,7 @@ class RunWriter:
         self.manifest = dict(manifest)
         self.specs = specs
         self.rows: dict[int, dict] = {}
+        self.reused: set[int] = set()  # run ids taken from the run directory's kept runs (--resume)
         self.traces: dict[int, str] = {}
         self._trace_bytes = 0
         self._traces_written = time.monotonic()
@@ -199,6 +227,15 @@ class RunWriter:
     #: most every TRACE_INTERVAL seconds (and always at the end), so big grids stay linear.
     TRACE_BYTES = 4_000_000
     TRACE_INTERVAL = 5.0
+
+    def add_reused(self, records: list) -> None:
+        """Runs kept from an earlier comparison in this directory (``--resume``): written once, not rerun."""
+        for rec in records:
+            self.rows[rec.spec.run_id] = summary_row(rec)
+            self.traces[rec.spec.run_id] = _trace_text(rec)
+            self.reused.add(rec.spec.run_id)
+        self.manifest["reused_runs"] = len(self.reused)
+        self.flush()
 
     def add(self, rec) -> None:
         self.rows[rec.spec.run_id] = summary_row(rec)
@@ -231,8 +268,9 @@ class RunWriter:
         for s in self.specs:
             row = self.rows.get(s.run_id)
             status = row["status"] if row else "pending"
-            runs.append({"run_id": s.run_id, "instance": s.instance, "method": s.method, "status": status,
-                         "finished": status not in ("pending", "not_run", "interrupted")})
+            runs.append({"run_id": s.run_id, "instance": s.instance, "method": s.label, "status": status,
+                         "finished": status not in ("pending", "not_run", "interrupted"),
+                         "reused": s.run_id in self.reused})
         self.manifest["finished_runs"] = sum(r["finished"] for r in runs)
         counts: dict[str, int] = {}
         for r in runs:

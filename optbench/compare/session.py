@@ -33,6 +33,8 @@ class Comparison:
     plots: list = field(default_factory=list)
     plot_error: Optional[str] = None
     finished_runs: int = 0
+    reused_runs: int = 0  # taken from the run directory's kept runs (resume)
+    ran_runs: int = 0  # run by this comparison
 
 
 def manifest_for(problems: list[str], methods: list[str], options: dict, grid: dict, seeds: Optional[int],
@@ -70,16 +72,23 @@ def run_comparison(
     dask: Optional[str] = None,
     plots: bool = True,
     problem_files: tuple = (),
+    resume: bool = False,
     argv: Optional[list[str]] = None,
     on_start: Optional[Callable[[RunSpec], None]] = None,
     on_done: Optional[Callable[[Any], None]] = None,
     on_plan: Optional[Callable[[list], None]] = None,
     backends: Any = ("autograd",),
 ) -> Comparison:
-    """Run ``methods`` on the grid of ``problems`` × ``param_grid`` × ``seeds`` (× ``backends``: autograd, jax;
-    runs off autograd are labelled ``method@backend``); keep it all in a run directory."""
-    from ..core.backends import check_backends, load_jax
+    """Run ``methods`` on the grid of ``problems`` × ``param_grid`` × ``seeds``; keep it all in a run directory.
 
+    ``backends``: autograd, jax or both (a grid axis, innermost); runs off autograd are labelled
+    ``method@backend``.
+
+    ``resume``: ``out`` may already hold a comparison; the runs it keeps complete with the same
+    key (:mod:`optbench.compare.cache`) are reused, only the others run, and the directory's
+    summary, traces, manifest and figures are rewritten for this grid (kept + new runs).
+    """
+    from ..core.backends import check_backends, load_jax
     from .rundir import default_run_dir, prepare_run_dir, release_run_dir
 
     if not isinstance(jobs, int) or jobs < 1:
@@ -93,49 +102,70 @@ def run_comparison(
     if "jax" in backends:
         load_jax()  # not installed: one line naming the install command, before anything is written
     specs = with_backends(expand_grid(list(problems), grid, seeds, methods, options, files), backends)
-    if on_plan is not None:
-        on_plan(specs)
+    if resume and out is None:
+        raise UsageError("resuming needs the run directory to resume: give {field} DIR", field="out")
     client = connect_dask(dask) if dask is not None else None  # connect before anything is written
     name = "-".join(Path(p.split(":")[-1]).stem for p in problems)
-    run_dir = prepare_run_dir(out if out is not None else default_run_dir(name))
+    run_dir = prepare_run_dir(out if out is not None else default_run_dir(name), resume=resume)
     try:
+        reused = _kept_runs(run_dir, specs, budgets) if resume else []
+        if on_plan is not None:
+            done_ids = {r.spec.run_id for r in reused}
+            on_plan([s for s in specs if s.run_id not in done_ids])
         return _run_claimed(run_dir, problems, methods, options, grid, seeds, specs, budgets, files, jobs, dask,
-                            client, argv, plots, on_start, on_done)
+                            client, argv, plots, on_start, on_done, reused)
     finally:
+        if client is not None:
+            client.close()
         release_run_dir(run_dir)
 
 
+def _kept_runs(run_dir: Path, specs: list, budgets: Budgets) -> list:
+    """The records ``run_dir`` keeps complete for ``specs`` (:func:`optbench.compare.cache.load`)."""
+    from .cache import load
+
+    return [rec for rec in (load(run_dir, s, budgets) for s in specs) if rec is not None]
+
+
 def _run_claimed(run_dir, problems, methods, options, grid, seeds, specs, budgets, files, jobs, dask, client, argv,
-                 plots, on_start, on_done) -> Comparison:
+                 plots, on_start, on_done, reused) -> Comparison:
+    from .cache import store
     from .rundir import RunWriter, summary_row
 
-    writer = RunWriter(run_dir, manifest_for(problems, methods, options, grid, seeds, specs, budgets, files, jobs,
-                                             dask, argv), specs)
+    manifest = manifest_for(problems, methods, options, grid, seeds, specs, budgets, files, jobs, dask, argv)
+    kept = {r.spec.run_id: r for r in reused}
+    todo = [s for s in specs if s.run_id not in kept]
+    manifest.update(reused_runs=len(kept), ran_runs=0)  # ran_runs counts the runs this command carried out
+    writer = RunWriter(run_dir, manifest, specs)
+    if kept:
+        writer.add_reused(list(kept.values()))
     finished: dict = {}
 
     def done(rec) -> None:
         finished[rec.spec.run_id] = rec
+        writer.manifest["ran_runs"] = len(finished)
         writer.add(rec)
+        store(run_dir, rec, budgets)
         if on_done is not None:
             on_done(rec)
 
     try:
-        outcome = run_grid(specs, budgets, jobs=jobs, dask=client, on_start=on_start, on_done=done)
+        outcome = run_grid(todo, budgets, jobs=jobs, dask=client, on_start=on_start, on_done=done)
     except KeyboardInterrupt:  # a second Ctrl-C while the executor was winding down
         why = "the comparison was interrupted before this run finished"
-        outcome = GridOutcome([finished.get(s.run_id) or not_run(s, why) for s in specs], True)
-    finally:
-        if client is not None:
-            client.close()
-    writer.finish(outcome.records, outcome.interrupted)
-    rows = [summary_row(r) for r in outcome.records]
-    result = Comparison(run_dir, writer.manifest["state"], specs, outcome.records, rows, outcome.interrupted,
-                        finished_runs=writer.manifest["finished_runs"])
+        outcome = GridOutcome([finished.get(s.run_id) or not_run(s, why) for s in todo], True)
+    ran = {r.spec.run_id: r for r in outcome.records}
+    records = [kept.get(s.run_id) or ran[s.run_id] for s in specs]
+    writer.finish(records, outcome.interrupted)
+    rows = [summary_row(r) for r in records]
+    result = Comparison(run_dir, writer.manifest["state"], specs, records, rows, outcome.interrupted,
+                        finished_runs=writer.manifest["finished_runs"], reused_runs=len(kept),
+                        ran_runs=len(finished))
     if plots:
         try:
             from .plots import render_all
 
-            result.plots = render_all(run_dir, rows, {r.spec.run_id: r.trace for r in outcome.records},
+            result.plots = render_all(run_dir, rows, {r.spec.run_id: r.trace for r in records},
                                       gtol=budgets.gtol)
         except Exception as e:  # noqa: BLE001 - the results are kept even if a figure fails
             result.plot_error = f"{type(e).__name__}: {e}"

@@ -23,6 +23,48 @@ COST_SHIFT = 10.0
 TIME_SHIFT = 0.01
 
 
+#: columns of a per-instance table: key, header, significant digits, best-rule ("all": best over all
+#: runs, "ok": over the runs that succeeded — a run that failed early is not "cheapest"; None: no best)
+TABLE_COLUMNS = [
+    ("status", "status", 0, None),
+    ("nit", "iter", 0, "ok"),
+    ("fun", "f", 6, None),
+    ("f_minus_fstar", "f − f*", 3, "all"),
+    ("grad_norm", "‖∇f‖", 3, "all"),
+    ("nfev", "#f", 0, "ok"),
+    ("ngev", "#∇f", 0, "ok"),
+    ("nhvp", "#∇²f·v", 0, "ok"),
+    ("nhev", "#∇²f", 0, "ok"),
+    ("cost", "cost", 4, "ok"),
+    ("time", "time [s]", 3, "ok"),
+]
+
+
+def shown_columns(rows: list[dict]) -> list[tuple]:
+    """The :data:`TABLE_COLUMNS` worth showing for an instance: f − f* only when some f* ≠ 0 (else it
+    repeats f), the Hessian-product and Hessian counts only when some run used them."""
+    f_stars = {r.get("f_star") for r in rows if r.get("status") != "not_run"}
+    show = [c for c in TABLE_COLUMNS if c[0] != "f_minus_fstar" or f_stars - {None, 0.0}]
+    return [c for c in show if c[0] not in ("nhvp", "nhev") or any(r.get(c[0]) for r in rows)]
+
+
+def best_value(rows: list[dict], key: str, rule: Optional[str]) -> Optional[float]:
+    """The best (smallest; for f − f*, smallest in magnitude) value of a column under its best-rule."""
+    if rule is None:
+        return None
+    vals = [_num(r.get(key)) for r in rows if rule == "all" or r.get("success")]
+    vals = [abs(v) if key == "f_minus_fstar" else v for v in vals if v is not None]
+    return min(vals) if vals else None
+
+
+def is_best(row: dict, key: str, rule: Optional[str], best: Optional[float]) -> bool:
+    """Whether ``row``'s value of ``key`` is the column's ``best`` (a zero count is never "best" among successes)."""
+    x = _num(row.get(key))
+    if best is None or x is None or not (rule == "all" or row.get("success")) or (best == 0 and rule == "ok"):
+        return False
+    return (abs(x) if key == "f_minus_fstar" else x) == best
+
+
 def group_instances(rows: list[dict]) -> dict[str, list[dict]]:
     """Rows grouped by instance, in order of first appearance."""
     groups: dict[str, list[dict]] = {}

@@ -33,7 +33,35 @@ class Param:
         return type_name(self.annotation)
 
 
+def sequence_item(annotation: Any) -> Any:
+    """``int`` for ``tuple[int, ...]`` or ``list[int]`` (``float`` likewise); ``None`` for any other annotation.
+
+    Such a list-valued parameter is written ``32x16`` on the command line: sizes joined by
+    ``x`` (also ``32,16`` where a whole value is read, as in ``solve``; in ``compare`` grids a
+    comma separates values, so ``hidden=32x16,64`` is two lists). One number is a list of
+    one; an empty value is the empty list.
+    """
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin is list and len(args) == 1:
+        item = args[0]
+    elif origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        item = args[0]
+    else:
+        return None
+    return item if item in (int, float) else None
+
+
+def cli_text(value: Any) -> str:
+    """A parameter value as the command line writes it: ``(32, 16)`` → ``32x16``."""
+    if isinstance(value, (list, tuple)):
+        return "x".join(cli_text(v) for v in value)
+    return str(value)
+
+
 def type_name(annotation: Any) -> str:
+    item = sequence_item(annotation)
+    if item is not None:
+        return f"{item.__name__} list (AxB)"
     origin = get_origin(annotation)
     if origin is Literal:
         return "|".join(str(a) for a in get_args(annotation))
@@ -68,6 +96,9 @@ def parse_value(text: Any, annotation: Any, where: str) -> Any:
     if not isinstance(text, str):
         return check_value(text, annotation, where)
     s = text.strip()
+    item = sequence_item(annotation)
+    if item is not None:
+        return _parse_sequence(s, item, where)
     origin = get_origin(annotation)
     if origin is Literal:
         choices = [str(a) for a in get_args(annotation)]
@@ -117,6 +148,24 @@ def parse_value(text: Any, annotation: Any, where: str) -> Any:
     raise UsageError(f"{where}: unsupported parameter type {type_name(annotation)}")
 
 
+def _parse_sequence(s: str, item: type, where: str) -> tuple:
+    """``"32x16"`` (or ``"32,16"``) → ``(32, 16)``; ``""`` → ``()``; one-line errors name the bad part."""
+    if not s:
+        return ()
+    parts = [p.strip() for p in s.lower().replace(",", "x").split("x")]
+    kind = "integers" if item is int else "numbers"
+    if any(p == "" for p in parts):
+        raise UsageError(f"{where} must be {kind} joined by x, like 32x16; got '{s}' (an empty entry)")
+    out = []
+    for p in parts:
+        try:
+            out.append(parse_value(p, item, where))
+        except UsageError:
+            raise UsageError(f"{where} must be {kind} joined by x, like 32x16; got '{s}' ('{p}' is not "
+                             f"{'an integer' if item is int else 'a number'})") from None
+    return tuple(out)
+
+
 def _did_you_mean(err: UsageError) -> str:
     msg = str(err)
     i = msg.find("; did you mean")
@@ -128,6 +177,11 @@ def _did_you_mean(err: UsageError) -> str:
 
 def check_value(value: Any, annotation: Any, where: str) -> Any:
     """Check (and gently coerce) a Python value given through the API."""
+    item = sequence_item(annotation)
+    if item is not None:
+        if isinstance(value, (list, tuple)):
+            return tuple(check_value(v, item, where) for v in value)
+        return (check_value(value, item, where),)
     origin = get_origin(annotation)
     if origin is Literal:
         if value in get_args(annotation):
@@ -171,7 +225,12 @@ def check_value(value: Any, annotation: Any, where: str) -> Any:
 
 
 def parse_assignments(items: list[str] | None, what: str) -> dict[str, str]:
-    """``["n=10", "a=2"]`` → ``{"n": "10", "a": "2"}``; ``what`` is the option name for errors."""
+    """``["n=10", "a=2"]`` → ``{"n": "10", "a": "2"}``; ``what`` is the option name for errors.
+
+    For commands that run one instance (``solve``, ``check``, ``memory``): repeated flags with
+    different keys accumulate; the same key twice with another value is refused (one run
+    cannot take two values — ``optbench compare`` takes grids), never silently dropped.
+    """
     out: dict[str, str] = {}
     for item in items or []:
         if "=" not in item:
@@ -180,6 +239,9 @@ def parse_assignments(items: list[str] | None, what: str) -> dict[str, str]:
         key = key.strip()
         if not key:
             raise UsageError(f"{what} expects key=value, got '{item}'")
+        if key in out and out[key].strip() != value.strip():
+            raise UsageError(f"{what} {key} is given twice ({key}={out[key]} and {key}={value}); this command runs "
+                             f"one instance, so give {key} once (optbench compare takes grids: {key}=a,b)")
         out[key] = value
     return out
 

@@ -87,7 +87,9 @@ class Problem:
         """``rosenbrock(n=100)`` — the name with the parameters that differ from defaults."""
         if not self.params:
             return self.name
-        inner = ",".join(f"{k}={v}" for k, v in self.params.items())
+        from .params import cli_text
+
+        inner = ",".join(f"{k}={cli_text(v)}" for k, v in self.params.items())
         return f"{self.name}({inner})"
 
 

@@ -93,17 +93,37 @@ def _esc(s: str) -> str:
 
 
 def _shape_text(shape: tuple) -> str:
+    if any(isinstance(s, tuple) for s in shape):  # a container: the shapes of its items
+        return "(" + ", ".join(_shape_text(s) for s in shape) + ")"
     return "scalar" if shape == () else "[" + "×".join(str(s) for s in shape) + "]"
 
 
 def _shape_of(value: Any) -> tuple:
-    """Shape of a traced value; autograd's sparse gradient pieces (``untake``) carry it in their vspace."""
+    """Shape of a traced value; autograd's sparse gradient pieces (``untake``) carry it in their vspace.
+
+    A container value (the tuple/list/dict autograd's ``SequenceBox``/``DictBox`` carry, e.g. the
+    gradient of a function that unpacks its weights) gives the tuple of its items' shapes.
+    """
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (tuple, list)):
+        return tuple(_shape_of(v) if not onp.isscalar(v) else () for v in value)
     if hasattr(value, "shape"):
         return tuple(value.shape)
     vs = getattr(value, "vs", None)
     if vs is not None and hasattr(vs, "shape"):
-        return tuple(vs.shape)
+        return _vspace_shape(vs)
     return tuple(onp.shape(value))
+
+
+def _vspace_shape(vs: Any) -> tuple:
+    """An array vspace's shape, or the item shapes of a container vspace (whose shape holds vspaces)."""
+    shape = vs.shape
+    if isinstance(shape, dict):
+        shape = list(shape.values())
+    if all(isinstance(s, (int, onp.integer)) for s in shape):
+        return tuple(int(s) for s in shape)
+    return tuple(_vspace_shape(s) for s in shape)
 
 
 class _RecordingNode(Node):

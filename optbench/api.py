@@ -29,6 +29,7 @@ def solve(
     callback: Optional[Callable[[dict], None]] = None,
     trace: Optional[Trace] = None,
     stopping: Optional[Stopping] = None,
+    backend: str = "autograd",
 ) -> Result:
     """Solve a problem with one method and return the :class:`~optbench.core.result.Result`.
 
@@ -40,7 +41,8 @@ def solve(
     (values or strings, as on the CLI). The stopping tests and budgets
     (:class:`~optbench.core.budgets.Stopping`) are given as keywords or as one
     ``stopping`` value. ``trace`` (e.g. one streaming to a CSV) and ``callback`` (called
-    with each trace row) are optional.
+    with each trace row) are optional. ``backend`` is ``"autograd"`` (default) or ``"jax"``
+    (``pip install "optbench[jax]"``; derivatives compiled first, ``result.compile_time``).
 
     >>> r = solve("rosenbrock", "newton")
     >>> r.status.value, round(r.fun, 12)
@@ -51,8 +53,12 @@ def solve(
     if stopping is None:
         stopping = Stopping(gtol=gtol, ftol=ftol, xtol=xtol, norm=norm, max_iter=max_iter, max_evals=max_evals,
                             max_time=max_time)
+    from .core.backends import check_backend
+
+    backend = check_backend(backend)
     chosen = make_method(method, options)  # bad options fail before the problem is built
     prob = make_problem(problem, params)
-    result = run(prob, chosen, x0, stopping=stopping, trace_x=trace_x, callback=callback, trace=trace)
+    result = run(prob, chosen, x0, stopping=stopping, trace_x=trace_x, callback=callback, trace=trace,
+                 backend=backend)
     result.options = dict(options or {})
     return result

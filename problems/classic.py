@@ -7,7 +7,7 @@ three-hump camel, Styblinski–Tang). Where the literature gives no starting poi
 used here is stated in the docstring.
 """
 
-import autograd.numpy as np
+from optbench import np
 import numpy as onp
 
 from optbench import Problem, UsageError, problem

@@ -20,7 +20,7 @@ classes; features standardised).
 Reference: Hastie, Tibshirani & Friedman, *The Elements of Statistical Learning*, §4.4.
 """
 
-import autograd.numpy as np
+from optbench import np
 import numpy as onp
 
 from optbench import Problem, UsageError, problem

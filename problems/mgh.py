@@ -20,7 +20,7 @@ import math
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-import autograd.numpy as np
+from optbench import np
 import numpy as onp
 
 from optbench import Problem, UsageError, problem

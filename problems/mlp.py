@@ -4,7 +4,7 @@ f(w) = (1/N) Σᵢ CE(softmax(net_w(xᵢ)), yᵢ) + λ Σ_ℓ ‖W_ℓ‖²_F
 
 with net_w(x) = W_L σ(… σ(W₁x + b₁) …) + b_L, σ = tanh or relu, cross-entropy of the softmax
 output, and weight decay λ on the weight matrices (not the biases). All weights and biases
-are packed into one flat vector with ``autograd.misc.flatten``; the initial point is seeded
+are packed into one flat vector (each W then b, row-major); the initial point is seeded
 (LeCun normal: W_ℓ ~ N(0, 1/fan_in), b = 0). The minimum is not known (non-convex);
 ``metrics(w)`` reports the training accuracy.
 
@@ -18,9 +18,8 @@ peak memory O(L/K + K) layers' activations instead of O(L), one extra forward pa
 Reference: Goodfellow, Bengio & Courville, *Deep Learning* (2016), §6.2 and §7.1.
 """
 
-import autograd.numpy as np
+from optbench import np
 import numpy as onp
-from autograd.misc import flatten
 from typing import Literal
 
 from optbench import Problem, UsageError, checkpoint as checkpointed, problem
@@ -40,6 +39,26 @@ def parse_hidden(hidden):
             raise UsageError(f"hidden must be positive layer sizes like 32 or 32x16, got '{hidden_text(hidden)}'")
         sizes.append(int(part))
     return sizes
+
+
+def flatten(params):
+    """(w, unflatten): the (W, b) pairs packed into one flat vector, and the inverse map.
+
+    ``unflatten`` slices and reshapes with ``optbench.np``, so it is differentiable on either backend.
+    """
+    shapes = [(W.shape, b.shape) for W, b in params]
+    w = onp.concatenate([a.ravel() for Wb in params for a in Wb])
+
+    def unflatten(v):
+        out, i = [], 0
+        for (m, k), (kb,) in shapes:
+            W = np.reshape(v[i:i + m * k], (m, k))
+            i += m * k
+            out.append((W, v[i:i + kb]))
+            i += kb
+        return out
+
+    return w, unflatten
 
 
 def hidden_text(hidden):
@@ -87,7 +106,7 @@ def mlp(
     rng = onp.random.default_rng(onp.random.SeedSequence([seed, 1]))
     params = [(rng.standard_normal((m, k)) / onp.sqrt(m), onp.zeros(k)) for m, k in zip(layers[:-1], layers[1:])]
     w0, unflatten = flatten(params)
-    act = np.tanh if activation == "tanh" else (lambda z: np.maximum(z, 0.0))
+    act = (lambda z: np.tanh(z)) if activation == "tanh" else (lambda z: np.maximum(z, 0.0))
 
     def layers_block(h, *Wb):
         """Hidden layers h ← σ(h W + b) for the (W, b) pairs in Wb."""

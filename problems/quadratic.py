@@ -36,7 +36,7 @@ needs O(κ log 1/ε) iterations (Nocedal & Wright §3.3, §5.1).
 
 from typing import Literal
 
-import autograd.numpy as np
+from optbench import np
 import numpy as onp
 
 from optbench import Problem, UsageError, problem

@@ -16,7 +16,7 @@ ACM TOMS 7 (1981), problems 1 and 21.
 
 from typing import Literal
 
-import autograd.numpy as np
+from optbench import np
 import numpy as onp
 
 from optbench import Problem, UsageError, problem

@@ -12,6 +12,8 @@ What counts as a documented command (the rule):
   (``optbench solve rosenbrok   # exit 2``) — the annotation for error examples.
 * ``<!-- docs-test: skip (reason) -->`` on the lines before a block leaves that block's
   commands out (for example a Dask cluster or an installed entry-point package they need).
+* A command that needs JAX (``--backend jax`` or ``autograd,jax``, a file in ``examples/jax/``,
+  ``benchmarks/bench_peers.py``) runs only where JAX is installed (``pip install ".[jax]"``).
 
 Each document's commands run in the order shown, in one scratch directory per document that
 holds copies of ``examples/``, ``tests/data/`` and ``benchmarks/`` (the paths the docs use,
@@ -29,6 +31,7 @@ into the repository.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shlex
@@ -46,6 +49,8 @@ SHELL_FENCES = {"", "sh", "bash", "console", "shell", "text"}
 PREFIXES = ("optbench ", "python ")
 SKIP_RE = re.compile(r"<!--\s*docs-test:\s*skip\b(?P<reason>.*?)-->")
 EXIT_RE = re.compile(r"^#.*\bexit (\d+)\b")
+JAX_RE = re.compile(r"--backend[ =]\S*\bjax\b|examples/jax/|bench_peers")
+HAVE_JAX = importlib.util.find_spec("jax") is not None
 
 # Commands too slow for the default run (each takes more than a few seconds), and the ones
 # that read what a slow one wrote. They run under `-m docs`.
@@ -74,6 +79,11 @@ class Command:
     @property
     def slow(self) -> bool:
         return any(re.search(p, self.text) for p in SLOW)
+
+    @property
+    def lacks_jax(self) -> bool:
+        """Needs JAX installed (see the module doc); left out where it is not."""
+        return bool(JAX_RE.search(_strip_comment(self.text))) and not HAVE_JAX
 
     @property
     def needs_shell(self) -> bool:
@@ -245,7 +255,7 @@ def test_quick_documented_commands_run(doc, tmp_path, monkeypatch):
     """The quick commands of one document, in order, in process (the slow ones run under -m docs)."""
     _sandbox_registries(monkeypatch)
     monkeypatch.chdir(_workspace(tmp_path))
-    quick = [c for c in ALL[doc] if not (c.skip or c.slow or c.needs_shell or c.text.startswith("python "))]
+    quick = [c for c in ALL[doc] if not (c.skip or c.slow or c.needs_shell or c.lacks_jax or c.text.startswith("python "))]
     failures = []
     for cmd in quick:
         code, out = _run_in_process(cmd)
@@ -267,7 +277,7 @@ def test_every_documented_command_runs(doc, tmp_path, request):
     env.pop("OPTBENCH_DEBUG", None)
     failures, ran = [], 0
     for cmd in ALL[doc]:
-        if cmd.skip:
+        if cmd.skip or cmd.lacks_jax:
             continue
         p = subprocess.run(cmd.text, shell=True, cwd=ws, env=env, capture_output=True, text=True,
                            stdin=subprocess.DEVNULL)

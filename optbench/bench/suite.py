@@ -192,11 +192,11 @@ def _claimed(result) -> bool:
     return "success=True" in msg or "stopped by optbench's gradient test" in msg
 
 
-def _one_run(problem, method: str, options: dict, case: Case, max_time: Optional[float]):
+def _one_run(problem, method: str, options: dict, case: Case, max_time: Optional[float], backend: str = "autograd"):
     from ..api import solve
 
     return solve(problem, method, options=options, gtol=case.gtol, max_iter=case.max_iter, max_time=max_time,
-                 trace_x=False)
+                 trace_x=False, backend=backend)
 
 
 def _options(method: str, case: Case) -> dict:
@@ -205,9 +205,9 @@ def _options(method: str, case: Case) -> dict:
     return dict(case.options)
 
 
-def _timed(problem, method: str, case: Case, max_time: Optional[float]):
+def _timed(problem, method: str, case: Case, max_time: Optional[float], backend: str = "autograd"):
     t0 = time.perf_counter()
-    r = _one_run(problem, method, _options(method, case), case, max_time)
+    r = _one_run(problem, method, _options(method, case), case, max_time, backend)
     return time.perf_counter() - t0, r
 
 
@@ -217,7 +217,7 @@ def _counts(r) -> tuple:
 
 def retime(problem, rec: dict, case: Case, max_time: Optional[float]) -> None:
     """Run the record's method once more and add the wall time (min kept in ``time``)."""
-    dt, r = _timed(problem, rec["method"], case, max_time)
+    dt, r = _timed(problem, rec["method"], case, max_time, rec.get("backend", "autograd"))
     rec["times"].append(dt)
     rec["time"], rec["repeats"] = min(rec["times"]), len(rec["times"])
     c = (rec["nit"], rec["nfev"], rec["ngev"], rec["nhvp"], rec["nhev"])
@@ -226,7 +226,8 @@ def retime(problem, rec: dict, case: Case, max_time: Optional[float]) -> None:
 
 
 def measure_run(problem, method: str, case: Case, *, max_time: Optional[float] = 60.0,
-                repeats: Optional[int] = 1, min_total: float = 0.5, max_repeats: int = 50) -> dict:
+                repeats: Optional[int] = 1, min_total: float = 0.5, max_repeats: int = 50,
+                backend: str = "autograd") -> dict:
     """One record (:data:`RECORD_KEYS`) for ``method`` on the case's problem.
 
     ``repeats=None``: one run, then more (up to ``max_repeats``) while they add up to less than
@@ -235,7 +236,7 @@ def measure_run(problem, method: str, case: Case, *, max_time: Optional[float] =
     from ..compare.profiles import grad_equivalents
 
     side = "scipy" if method.startswith("scipy:") else "optbench"
-    dt, r = _timed(problem, method, case, max_time)
+    dt, r = _timed(problem, method, case, max_time, backend)
     gn = fresh_grad_norm(problem, r.x)
     rec = {
         "case": case.name, "problem": case.problem, "params": dict(case.params), "n": int(r.x.size),
@@ -247,6 +248,8 @@ def measure_run(problem, method: str, case: Case, *, max_time: Optional[float] =
         "repeats": 1, "times": [dt], "ratio_time": None, "ratio_grads": None, "ratio_ngev": None,
         "stopping": STOPPING.get(method, STOPPING["optbench"]), "note": "",
     }
+    if backend != "autograd":  # compiled once per problem instance: the first run pays it, the minimum does not
+        rec.update(backend=backend, compile_time=r.compile_time)
     want = wanted_repeats(dt, repeats, min_total, max_repeats)
     while rec["repeats"] < want and rec["status"] != "max_time":
         retime(problem, rec, case, max_time)
@@ -273,7 +276,7 @@ def skipped_record(case: Case, method: str) -> dict:
 
 def run_suite(cases: list[Case], *, max_time: Optional[float] = 60.0, repeats: Optional[int] = None,
               min_total: float = 0.5, max_repeats: int = 50, threads: Optional[int] = 1,
-              progress: Optional[Callable[[str], None]] = None) -> list[dict]:
+              progress: Optional[Callable[[str], None]] = None, backend: str = "autograd") -> list[dict]:
     """Run every case; one record per run, our run first, then its references with the ratios.
 
     Repeats: ``repeats`` rounds, or (``None``) as many as make our first run add up to
@@ -297,7 +300,7 @@ def run_suite(cases: list[Case], *, max_time: Optional[float] = 60.0, repeats: O
             problem = make_problem(case.problem, dict(case.params))
             # one run each, then (for short runs) more rounds alternating ours and the references,
             # so both sides see the same machine load; the minimum over the rounds is kept
-            ours = measure_run(problem, case.method, case, max_time=max_time)
+            ours = measure_run(problem, case.method, case, max_time=max_time, backend=backend)
             fresh, refs = [], []
             for ref in case.references:
                 key = (case.problem, tuple(sorted(case.params.items())), ref, case.gtol, case.max_iter,
@@ -305,7 +308,7 @@ def run_suite(cases: list[Case], *, max_time: Optional[float] = 60.0, repeats: O
                 if key not in memo:
                     if progress:
                         progress(f"{case.name} vs {ref}")
-                    memo[key] = measure_run(problem, ref, case, max_time=max_time)
+                    memo[key] = measure_run(problem, ref, case, max_time=max_time, backend=backend)
                     fresh.append(memo[key])
                 refs.append(memo[key])
             want = wanted_repeats(ours["time"], repeats, min_total, max_repeats)

@@ -22,6 +22,9 @@ def bench_command(
     max_time: float = typer.Option(60.0, "--max-time", help="Time budget per run in seconds."),
     blas_threads: int = typer.Option(1, "--blas-threads", help="BLAS threads (0 leaves them alone)."),
     threads: Optional[int] = typer.Option(None, "--threads", hidden=True, help="Deprecated: --blas-threads."),
+    backend: str = typer.Option("autograd", "--backend", metavar="[autograd|jax]",
+                                help="Derivatives of every run (ours and scipy's) from autograd or jax (compiled; "
+                                     "the minimum over repeats leaves the compile out)."),
 ) -> None:
     """optbench vs scipy.optimize: same problems, same autograd derivatives; wall time and gradient ratios."""
     from ..bench.core import run_core
@@ -48,6 +51,14 @@ def bench_command(
     if blas_threads < 0:
         raise UsageError(f"--blas-threads must be ≥ 0 (0 leaves BLAS threads alone), got {blas_threads}")
     pinned = blas_threads or None
+    from ..core.backends import check_backend, load_jax
+
+    backend = check_backend(backend)
+    if backend == "jax":
+        if core:
+            raise UsageError("--core measures the autograd oracle's micro-benchmarks; with --backend jax run the "
+                             "suite (without --core) or benchmarks/bench_peers.py")
+        load_jax()
 
     def progress(s: str) -> None:
         err.print(f"… {s}", markup=False, highlight=False)
@@ -59,11 +70,13 @@ def bench_command(
         table = core_table(records, f"core micro-benchmarks — {env['date']}")
     else:
         records = run_suite(suite_cases(quick=quick, max_n=max_n), max_time=max_time, threads=pinned,
-                            progress=progress)
+                            progress=progress, backend=backend)
         env = environment(pinned)
         table = suite_table(records, f"optbench vs scipy.optimize — {env['date']}")
     kind = "core" if core else "suite"
     settings = {"quick": quick, "max_n": max_n, "max_time": max_time, "blas_threads": blas_threads}
+    if backend != "autograd":
+        settings["backend"] = backend
     if json_out:
         sys.stdout.write(bench_json(kind, records, env, settings) + "\n")
     else:

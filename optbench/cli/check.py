@@ -9,6 +9,7 @@ from typing import List, Optional
 
 import typer
 
+from . import backend_flag
 from .common import EXIT_OK, EXIT_RUN, check_output_path, fail, handle_errors, load_problem_files, stdout_console
 
 PLOT_SUFFIXES = {".png", ".svg", ".pdf"}
@@ -48,11 +49,13 @@ def check_command(
     json_out: bool = typer.Option(False, "--json", help="Print the report as JSON instead of tables."),
     demo: Optional[str] = typer.Option(None, "--demo", metavar="[float32]", help="Run a built-in demonstration instead: float32."),
     problems: Optional[List[Path]] = typer.Option(None, "--problems", help="Load problems from a .py file or directory."),
+    backend: str = backend_flag.option(),
 ) -> None:
     """Verify derivatives: AD vs finite differences (step sweep), Taylor test, HVP strategies, symmetry.
 
     Exit code 1 when a derivative is wrong (the message names it).
     """
+    backend_flag.autograd_only(backend, "check", "it measures autograd's derivatives against finite differences")
     from ..core.errors import UsageError
 
     if demo is not None:
@@ -130,8 +133,10 @@ def modes_command(
     seed: int = typer.Option(0, "--seed", help="Seed of the random weights and point."),
     plot: Optional[Path] = typer.Option(None, "--plot", help="Heat map of forward/reverse time to FILE (.png/.svg/.pdf)."),
     json_out: bool = typer.Option(False, "--json", help="Print the grid as JSON instead of a table."),
+    backend: str = backend_flag.option(),
 ) -> None:
     """Forward vs reverse mode: time to form the full Jacobian of F: Rⁿ → Rᵐ (n JVPs vs m VJPs)."""
+    backend_flag.autograd_only(backend, "modes", "it times autograd's forward and reverse modes")
     from . import lab_render as lr
     from ..core.errors import UsageError
     from ..lab.modes import modes
@@ -166,8 +171,10 @@ def graph_command(
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to FILE: .dot, or .svg/.png/.pdf (rendered with Graphviz dot). Default: DOT on stdout."),
     grad: bool = typer.Option(False, "--grad", help="The graph of the gradient computation (forward + backward pass)."),
     problems: Optional[List[Path]] = typer.Option(None, "--problems", help="Load problems from a .py file or directory."),
+    backend: str = backend_flag.option(),
 ) -> None:
     """The computational graph autograd traces for f at a point, as Graphviz DOT (one node per primitive)."""
+    backend_flag.autograd_only(backend, "graph", "it draws autograd's recorded computation")
     from ..core.errors import RunError, UsageError
     from ..lab.graph import graph, render
     from ..core.params import parse_assignments

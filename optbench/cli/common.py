@@ -22,6 +22,7 @@ FLAGS = {
     "max_iter": "--max-iter", "max_evals": "--max-evals", "max_time": "--max-time", "jobs": "--jobs",
     "seeds": "--seeds", "out": "--out", "csv": "--csv", "dask": "--dask", "at": "--at", "options": "-o",
     "params": "-p", "methods": "-m", "blas_threads": "--blas-threads", "ks": "--k", "resume": "--resume",
+    "backend": "--backend",
 }
 
 

@@ -81,6 +81,9 @@ def compare_command(
                                 help="With --out DIR: reuse the runs DIR already holds complete (same problem, "
                                      "parameters, method, options, seed, budgets and optbench version) and run "
                                      "only the others; interrupted, crashed and errored runs are rerun."),
+    backend: str = typer.Option("autograd", "--backend", metavar="[autograd|jax]",
+                                help="Automatic differentiation, or a grid axis: autograd,jax (runs off autograd are "
+                                     "labelled method@jax)."),
 ) -> None:
     """Run methods on a grid of problems; print comparison tables; keep everything in a run directory."""
     from ..compare.grid import Budgets, parse_methods, parse_option_grid, parse_param_grid, resolve_options
@@ -104,7 +107,8 @@ def compare_command(
         result = run_comparison(list(problems), method_list, options=per_method, param_grid=parse_param_grid(param),
                                 seeds=seeds, budgets=budgets, out=out, jobs=jobs, dask=dask, plots=plots,
                                 problem_files=tuple(problem_files or ()), resume=resume, on_start=progress.started,
-                                on_done=progress.done, on_plan=progress.planned, argv=sys.argv[1:])
+                                on_done=progress.done, on_plan=progress.planned, argv=sys.argv[1:],
+                                backends=backend)
     if result.plot_error:
         err.print(f"warning: plots not drawn ({result.plot_error}); try `optbench plot {result.run_dir}`",
                   markup=False)

@@ -10,6 +10,7 @@ from typing import List, Optional
 import typer
 
 from .check import _check_plot_path, _parse_ints
+from . import backend_flag
 from .common import EXIT_OK, handle_errors, load_problem_files, stderr_console, stdout_console
 
 
@@ -24,8 +25,10 @@ def memory_command(
     plot: Optional[Path] = typer.Option(None, "--plot", help="Memory vs time, one point per K, to FILE (.png/.svg/.pdf)."),
     json_out: bool = typer.Option(False, "--json", help="Print the report as JSON instead of a table."),
     problems: Optional[List[Path]] = typer.Option(None, "--problems", help="Load problems from a .py file or directory."),
+    backend: str = backend_flag.option(),
 ) -> None:
     """Peak memory and time of one gradient and one HVP, without checkpointing and per segment size K."""
+    backend_flag.autograd_only(backend, "memory", "it measures autograd's tape and optbench.checkpoint")
     from ..core.errors import UsageError
     from . import memory_render as mr
     from .lab_render import jsonable

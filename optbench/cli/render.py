@@ -180,6 +180,8 @@ def summary_text(result: Result, width: Optional[int] = None) -> Text:
         ("∇²f(x)·v calls", str(result.nhvp)),
         ("∇²f(x) calls", str(result.nhev)),
     ]
+    if result.backend != "autograd":
+        counters.insert(1, (f"Compile seconds ({result.backend})", fmt(result.compile_time, 3)))
     for label, value in counters:
         t.append(f"    {label + ':':<26}{value}\n")
     return t

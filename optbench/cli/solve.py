@@ -58,6 +58,8 @@ def solve_command(
     csv_every: int = typer.Option(1, "--csv-every", help="Write every K-th trace row to --csv (and always the last)."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 when the status is not a success."),
     problems: Optional[List[Path]] = typer.Option(None, "--problems", help="Load problems from a .py file or directory."),
+    backend: str = typer.Option("autograd", "--backend", metavar="[autograd|jax]",
+                                help='Automatic differentiation: autograd, or jax (compiled; pip install "optbench[jax]").'),
 ) -> None:
     """Run one solver on one problem; print the convergence table and a summary."""
     from ..api import solve
@@ -77,6 +79,11 @@ def solve_command(
             raise UsageError(f"{flag} must be at least {least}, got {value}")
     if blas_threads < 0:
         raise UsageError(f"--blas-threads must be ≥ 0 (0 = the library default), got {blas_threads}")
+    from ..core.backends import check_backend, load_jax
+
+    backend = check_backend(backend)
+    if backend == "jax":
+        load_jax()  # not installed: one line naming the install command, before any work
     load_problem_files(problems)
     params, options = parse_assignments(param, "--param"), parse_assignments(option, "--option")
     stopping = Stopping(gtol=gtol, ftol=ftol, xtol=xtol, norm=norm, max_iter=max_iter, max_evals=max_evals,
@@ -92,7 +99,8 @@ def solve_command(
     record_x = prob.n <= 10 if trace_x is None else trace_x
     try:
         with csv_trace(prob, record_x, trace_rows, csv_every, csv) as trace, limit_threads(blas_threads):
-            result = solve(prob, chosen, x0=start, stopping=stopping, trace_x=record_x, callback=progress, trace=trace)
+            result = solve(prob, chosen, x0=start, stopping=stopping, trace_x=record_x, callback=progress, trace=trace,
+                           backend=backend)
     finally:
         progress.stop()
     result.options = options

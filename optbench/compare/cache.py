@@ -75,6 +75,7 @@ def run_key(spec: RunSpec, budgets: Budgets) -> dict:
         "options": [list(o) for o in spec.options],
         "budgets": {k: b[k] for k in ("gtol", "norm", "max_iter", "max_evals", "max_time")},
         "optbench": optbench.__version__,
+        **({} if spec.backend == "autograd" else {"backend": spec.backend}),  # autograd's keys as before
     }
 
 

@@ -80,7 +80,7 @@ def _run(spec: RunSpec, budgets: Budgets):
     method = make_method(spec.method, spec.options_dict)
     prob = make_problem(name, spec.params_dict)
     x0 = start_point(prob.x0, spec)
-    return solve(prob, method, x0=x0, stopping=budgets.stopping, trace_x=False), prob.n
+    return solve(prob, method, x0=x0, stopping=budgets.stopping, trace_x=False, backend=spec.backend), prob.n
 
 
 # ---------------------------------------------------------------------------- executors

@@ -74,11 +74,13 @@ class RunSpec:
     run_id: int = 0
     base_dir: str = ""  # where relative problem-file paths are resolved (workers may run elsewhere)
     variant: str = ""  # "[m=3]" when the method's options are a grid axis: the options that vary, as given
+    backend: str = "autograd"  # automatic differentiation (optbench.core.backends): a grid axis
 
     @property
     def label(self) -> str:
-        """The method as tables, summary rows, profiles and plots name it: ``lbfgs`` or ``lbfgs[m=3]``."""
-        return self.method + self.variant
+        """The method as tables, summary rows, profiles and plots name it: ``lbfgs``, ``lbfgs[m=3]``, and
+        ``lbfgs@jax`` on a backend other than autograd."""
+        return self.method + self.variant + ("" if self.backend == "autograd" else f"@{self.backend}")
 
     @property
     def params_dict(self) -> dict:
@@ -368,6 +370,16 @@ def expand_grid(
                         specs.append(RunSpec(pname, params, seed, mode, m, opts, tuple(problem_files), len(specs),
                                              os.getcwd(), variant))
     return specs
+
+
+def with_backends(specs: list[RunSpec], backends: list[str]) -> list[RunSpec]:
+    """Every spec once per backend (a grid axis, innermost), run ids renumbered in order."""
+    import dataclasses
+
+    if list(backends) == ["autograd"]:
+        return specs
+    out = [dataclasses.replace(s, backend=b) for s in specs for b in backends]
+    return [dataclasses.replace(s, run_id=i) for i, s in enumerate(out)]
 
 
 def start_point(x0: np.ndarray, spec: RunSpec) -> np.ndarray:

@@ -16,7 +16,7 @@ from typing import Any, Callable, Optional
 
 from ..core.errors import UsageError
 from .executors import GridOutcome, connect_dask, not_run, run_grid
-from .grid import PERTURBATION_SCALE, Budgets, RunSpec, expand_grid
+from .grid import PERTURBATION_SCALE, Budgets, RunSpec, expand_grid, with_backends
 from .profiles import COST_MODEL
 
 
@@ -52,6 +52,7 @@ def manifest_for(problems: list[str], methods: list[str], options: dict, grid: d
                          "rule": "seed s > 0 without a problem seed parameter: x0_i + scale*(1+|x0_i|)*xi_i, "
                                  "xi ~ N(0, I) from numpy.random.default_rng(s)"},
         "budgets": budgets.as_dict(),
+        "backends": list(dict.fromkeys(s.backend for s in specs)) or ["autograd"],
         "executor": {"kind": "dask" if dask else ("processes" if jobs > 1 else "serial"), "jobs": jobs, "dask": dask},
         "cost_model": f"{COST_MODEL} (gradient-equivalents)",
         "versions": versions(), "machine": machine(),
@@ -76,13 +77,18 @@ def run_comparison(
     on_start: Optional[Callable[[RunSpec], None]] = None,
     on_done: Optional[Callable[[Any], None]] = None,
     on_plan: Optional[Callable[[list], None]] = None,
+    backends: Any = ("autograd",),
 ) -> Comparison:
     """Run ``methods`` on the grid of ``problems`` × ``param_grid`` × ``seeds``; keep it all in a run directory.
+
+    ``backends``: autograd, jax or both (a grid axis, innermost); runs off autograd are labelled
+    ``method@backend``.
 
     ``resume``: ``out`` may already hold a comparison; the runs it keeps complete with the same
     key (:mod:`optbench.compare.cache`) are reused, only the others run, and the directory's
     summary, traces, manifest and figures are rewritten for this grid (kept + new runs).
     """
+    from ..core.backends import check_backends, load_jax
     from .rundir import default_run_dir, prepare_run_dir, release_run_dir
 
     if not isinstance(jobs, int) or jobs < 1:
@@ -92,7 +98,10 @@ def run_comparison(
     options = options or {m: {} for m in methods}
     grid = dict(param_grid or {})
     files = tuple(str(Path(p).resolve()) for p in problem_files)
-    specs = expand_grid(list(problems), grid, seeds, methods, options, files)
+    backends = check_backends(backends)
+    if "jax" in backends:
+        load_jax()  # not installed: one line naming the install command, before anything is written
+    specs = with_backends(expand_grid(list(problems), grid, seeds, methods, options, files), backends)
     if resume and out is None:
         raise UsageError("resuming needs the run directory to resume: give {field} DIR", field="out")
     client = connect_dask(dask) if dask is not None else None  # connect before anything is written

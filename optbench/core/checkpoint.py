@@ -61,6 +61,10 @@ def checkpoint(fun: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(fun)
     def checkpointed(*args: Any, **kwargs: Any) -> Any:
         boxed, trace_id, node_type = find_top_boxed_args(args)[:3]  # autograd ≥ 1.7 returns a fourth value
+        if not boxed and _traced_by_jax(args):  # the JAX backend: its own rematerialisation
+            import jax
+
+            return jax.checkpoint(functools.partial(fun, **kwargs))(*args)
         if not boxed or not issubclass(node_type, VJPNode):
             return fun(*args, **kwargs)  # no reverse pass recorded at the top: nothing would be stored
         argvals = subvals(args, [(i, box._value) for i, box in boxed])
@@ -80,6 +84,11 @@ def checkpoint(fun: Callable[..., Any]) -> Callable[..., Any]:
 
     defvjp_argnums(checkpointed, deferred_vjp)
     return checkpointed
+
+
+def _traced_by_jax(args: tuple) -> bool:
+    """Is any argument a JAX tracer (the JAX backend differentiating f)?"""
+    return any(type(a).__module__.startswith("jax") and "Tracer" in type(a).__name__ for a in args)
 
 
 def _replay_vjp(fun: Callable[..., Any], args: tuple, kwargs: dict, argnums: tuple, g: Any) -> tuple:

@@ -112,20 +112,26 @@ def run(
     callback: Optional[Callable[[dict], None]] = None,
     trace: Optional[Trace] = None,
     check_curvature: bool = True,
+    backend: str = "autograd",
 ) -> Result:
     """Run ``method`` on ``problem`` from ``x0`` (default ``problem.x0``) and return a :class:`Result`.
 
     Raises :class:`UsageError` for bad settings or x0 and :class:`RunError` when the run
     cannot start (f(x₀) raises or is not finite). Everything after the start is reported
     through the result's status, never raised. ``trace`` (e.g. one streaming to a CSV) and
-    ``callback`` (called with each recorded row) are optional.
+    ``callback`` (called with each recorded row) are optional. ``backend`` chooses the
+    automatic differentiation (:mod:`optbench.core.backends`); on ``jax`` the derivatives are
+    compiled before the clock starts, their compile time reported apart (``compile_time``).
     """
     check_stopping_tests(method, stopping)
     stopping = stopping.with_default_max_iter(method.default_max_iter)
     x = validate_x0(problem.x0 if x0 is None else x0, problem.n, problem.name)
     if trace is None:
         trace = Trace(problem.n, problem.n <= 10 if trace_x is None else bool(trace_x), problem.f_star)
-    oracle = oracle_for(problem, method.capabilities)
+    if backend == "autograd":
+        oracle = oracle_for(problem, method.capabilities)
+    else:  # compiled for the method's capabilities at x, before the clock starts
+        oracle = oracle_for(problem, method.capabilities, backend, x)
 
     start = time.perf_counter()
     record = Recorder(oracle, trace, stopping.norm, problem.f_star, start, callback)
@@ -135,7 +141,7 @@ def run(
             f, g = evaluate_start(oracle.value_and_grad, x, problem.name)
             context = RunContext(problem, oracle, stopping, x, f, g, record, start, check_curvature)
             prepared = _setup(method, context)  # may refuse the problem (UsageError) before any row is recorded
-            record(0, x, f, g)
+            record(0, x, f, g, note=getattr(oracle, "compile_note", ""))
             started = True
             ending = method.minimize(context, prepared)
     except Deadline:
@@ -188,4 +194,5 @@ def _result(problem, method, stopping, ending: Ending, record: Recorder, oracle,
         time=time.perf_counter() - start, problem=problem.label, method=method.name, f_star=problem.f_star,
         grad_norm=gn, gtol=stopping.gtol, norm=stopping.norm, metrics=metrics,
         params=dict(problem.arguments or problem.params),
+        backend=getattr(oracle, "backend", "autograd"), compile_time=getattr(oracle, "compile_time", 0.0),
     )

@@ -62,15 +62,21 @@ def needs_text(capabilities: frozenset) -> str:
     return ", ".join(words)
 
 
-def oracle_for(problem: Problem, capabilities: frozenset) -> Oracle:
-    """An oracle configured for a method's capabilities.
+def oracle_for(problem: Problem, capabilities: frozenset, backend: str = "autograd",
+               x0: Optional[np.ndarray] = None) -> Oracle:
+    """An oracle configured for a method's capabilities, on an AD backend (:mod:`optbench.core.backends`).
 
     A method that asks for Hessians or for many products per iterate gets gradients computed
     as linearizations (:meth:`Oracle.value_and_grad`): the products at the same x then cost
-    no extra pass of f.
+    no extra pass of f. On ``jax`` the derivatives the method needs are compiled at ``x0`` first.
     """
     repeated = {Capability.HESSIAN, Capability.HVP_OPERATOR}
-    return Oracle(problem, linearize_gradients=bool(repeated & set(capabilities)))
+    linearize = bool(repeated & set(capabilities))
+    if backend == "autograd":
+        return Oracle(problem, linearize_gradients=linearize)
+    from .backends import make_oracle
+
+    return make_oracle(problem, backend, linearize_gradients=linearize, capabilities=frozenset(capabilities), x0=x0)
 
 
 @dataclass

@@ -78,6 +78,16 @@ class Counts:
         return {"nfev": self.nfev, "ngev": self.ngev, "nhvp": self.nhvp, "nhev": self.nhev}
 
 
+def _raised_in_jax(e: BaseException) -> bool:
+    """Was ``e`` raised inside JAX (f written with jax.numpy)?"""
+    tb = e.__traceback__
+    while tb is not None:
+        if "/jax/" in tb.tb_frame.f_code.co_filename.replace("\\", "/"):
+            return True
+        tb = tb.tb_next
+    return False
+
+
 class Oracle:
     """Counted, cached access to f and its derivatives for one problem."""
 
@@ -171,6 +181,9 @@ class Oracle:
         return float(arr.reshape(()))
 
     def _wrap_autograd_error(self, e: TypeError) -> Exception:
+        if _raised_in_jax(e):  # a jax.numpy file on the autograd backend
+            return PluginError(f"problem '{self.name}': f uses jax.numpy, which autograd cannot differentiate; run it "
+                               "on the jax backend, or write it with 'from optbench import np' to run on both")
         if "Box" in str(e) or "autograd" in str(e):
             return PluginError(
                 f"problem '{self.name}': autograd cannot differentiate f ({e}); "

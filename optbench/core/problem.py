@@ -37,7 +37,8 @@ class Problem:
     """An unconstrained smooth problem min f(x), x ∈ Rⁿ.
 
     ``f`` takes a flat float vector and returns a real scalar; it should be written
-    with ``autograd.numpy`` so its derivatives come from automatic differentiation.
+    with ``autograd.numpy`` — or with ``optbench.np`` to run on both backends (autograd and
+    jax; docs/problems.md) — so its derivatives come from automatic differentiation.
     ``grad``/``hvp``/``hess`` are optional hand-written derivatives (used instead of
     autograd when given, and verified by ``optbench check``). ``hess_sparsity`` is an
     optional scipy.sparse pattern of the Hessian. ``metrics(x)`` returns extra

@@ -43,6 +43,8 @@ class Result:
     metrics: dict = field(default_factory=dict)
     options: dict = field(default_factory=dict)
     params: dict = field(default_factory=dict)  # the problem's parameters, defaults included
+    backend: str = "autograd"  # the automatic differentiation used (optbench.core.backends)
+    compile_time: float = 0.0  # seconds compiling derivatives before the run (jax), not in ``time``
 
     @property
     def success(self) -> bool:
@@ -93,6 +95,8 @@ class Result:
             "jac_norm_2": float(np.linalg.norm(self.jac)) if finite else math.nan,
             "jac_norm_inf": float(np.max(np.abs(self.jac), initial=0.0)) if finite else math.nan,
         }
+        if self.backend != "autograd":  # the default backend's summary stays as it was
+            out["backend"], out["compile_time"] = self.backend, self.compile_time
         if full_vectors or self.x.size <= VECTOR_LIMIT:
             out["x"] = [_json_default(float(v)) for v in self.x]
             out["jac"] = [_json_default(float(v)) for v in np.asarray(self.jac, dtype=float).ravel()]

@@ -21,7 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from optbench.compare.grid import Budgets, expand_grid, run_grid  # noqa: E402
+from optbench.compare.executors import run_grid  # noqa: E402
+from optbench.compare.grid import Budgets, expand_grid  # noqa: E402
 
 
 def _burn(n: int) -> int:

@@ -384,6 +384,40 @@ def _mlp_lbfgs(ws: Workspace) -> str:
     return session(ws, [("optbench solve mlp -m lbfgs --gtol 1e-5 -q", 0)], select=select)
 
 
+@block("mgh-reached", slow=True)
+def _mgh_reached(ws: Workspace) -> str:
+    """benchmarks/bench_mgh.py's counts (machine-independent) as a table with every miss named."""
+    ws.run("python benchmarks/bench_mgh.py --json mgh.json")
+    data = json.loads((ws.dir / "mgh.json").read_text())
+    settings, records = data["settings"], data["records"]
+    lines = [f"`python benchmarks/bench_mgh.py` (standard starts, ‖∇f‖∞ ≤ {settings['gtol']:g}, at most "
+             f"{settings['max_iter']} iterations; reached f* means f − f* ≤ 1e-5·|f*| + 1e-10; problems "
+             "without a published f* at the size used are not counted):", "",
+             "| method | reached f* | converged | false `converged` | not reached: id (status, f) |",
+             "|---|---:|---:|---:|---|"]
+    for row in data["summary"]:
+        misses = [r for r in records if r["method"] == row["method"] and r["f_star"] is not None and not r["reached"]]
+        missed = ", ".join(f"#{r['id']} ({r['status']}, {r['f']:.4g})" for r in misses) or "–"
+        lines.append(f"| {row['method']} | {row['reached']}/{row['with_f_star']} | {row['converged']}/{row['problems']}"
+                     f" | {row['false_converged']} | {missed} |")
+    return "\n".join(lines)
+
+
+@block("peers", slow=True, timing=True)
+def _peers(ws: Workspace) -> str:
+    """benchmarks/bench_peers.py's table; needs JAX (run regen from an environment with optbench[jax])."""
+    try:
+        import jax  # noqa: F401
+    except ImportError:
+        raise RuntimeError('block "peers" needs JAX: pip install ".[jax]" and rerun '
+                           "python docs/regen.py --only peers") from None
+    out = ws.run("python benchmarks/bench_peers.py --repeats 3")
+    table = out.stdout[out.stdout.index("peers —"):].rstrip()
+    when = time.strftime("%Y-%m-%d")
+    return (f"Measured {when} by `python benchmarks/bench_peers.py --repeats 3` in {out.seconds:.0f} s, "
+            f"load average {os.getloadavg()[0]:.1f} at the end:\n\n" + indent(table))
+
+
 @block("plugin-errors")
 def _plugin_errors(ws: Workspace) -> str:
     def select(cmd, out):

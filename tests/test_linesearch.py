@@ -35,8 +35,11 @@ def test_accepted_strong_wolfe_step_satisfies_what_it_claims(x, c1, c2, scale):
     assert r.ok, r.message
     ft, gt = o.value_and_grad(r.x)
     assert np.array_equal(r.x, x + r.t * d) and ft == r.f
-    assert ft <= f0 + c1 * r.t * float(g0 @ d)  # sufficient decrease always holds at an accepted step
-    if r.conditions == "strong-wolfe":
+    if r.conditions == "approx-wolfe":  # f's change below its rounding level: the derivative form holds
+        assert float(gt @ d) <= (2 * c1 - 1) * float(g0 @ d) and abs(ft - f0) <= 1e-12 * abs(f0)
+    else:
+        assert ft <= f0 + c1 * r.t * float(g0 @ d)  # sufficient decrease holds at an accepted step
+    if r.conditions in ("strong-wolfe", "approx-wolfe"):
         assert abs(float(gt @ d)) <= c2 * abs(float(g0 @ d))
     else:  # the fallback says what holds, and says so in its message
         assert r.conditions == "armijo" and "curvature condition not met" in r.message
@@ -54,6 +57,9 @@ def test_accepted_armijo_step_satisfies_sufficient_decrease(x, c1, rho):
     if not r.ok:  # 60 trials of a slow ρ may not reach a short enough step: said, and x is kept
         assert rho ** 59 * float(np.linalg.norm(g0)) > 1e-3 and "no sufficient decrease" in r.message
         assert np.array_equal(r.x, x)
+        return
+    if r.conditions == "approx-armijo":  # f's change below its rounding level: the derivative form holds
+        assert float(o.grad(r.x) @ -g0) <= (2 * c1 - 1) * float(g0 @ -g0)
         return
     assert r.conditions == "armijo"
     assert o.f(r.x) == r.f <= f0 + c1 * r.t * float(g0 @ -g0)
@@ -119,3 +125,52 @@ def test_line_search_values_are_validated_once_when_made(make, message):
     with pytest.raises(UsageError) as e:
         make()
     assert message in str(e.value)
+
+
+# Below the rounding level of f: f = 1e6 + ½‖x − 1‖² near x = 1. One ulp of 1e6 is 1.2e-10, so
+# from ‖x − 1‖ = 1e-6 every decrease (≤ 1e-12) vanishes in f's rounding: the Armijo test cannot
+# decide anything, on any machine (f(x) + c₁tφ'(0) rounds to f(x): it would accept an overshoot).
+# Hager & Zhang's approximate condition decides from the gradient instead.
+def flat(x):
+    return 1e6 + 0.5 * anp.sum((x - 1.0) ** 2)
+
+
+X_NEAR = np.array([1.0 + 1e-6, 1.0 - 2e-6])
+
+
+@pytest.mark.parametrize("search", [Armijo(), StrongWolfe()], ids=["armijo", "wolfe"])
+def test_a_decrease_below_the_rounding_of_f_is_accepted_by_the_approximate_condition(search):
+    o = oracle_of(flat, 2)
+    f0, g0 = o.value_and_grad(X_NEAR)
+    r = search(o, X_NEAR, f0, g0, -g0, t0=1.0)  # the exact minimizer along the line is t = 1
+    assert r.ok and r.t == 1.0
+    assert r.conditions == ("approx-armijo" if search.kind == "armijo" else "approx-wolfe")
+    assert "approx." in r.message and "rounding" in r.message
+    assert np.allclose(r.x, 1.0, rtol=0, atol=1e-15)
+
+
+def test_an_overshoot_below_the_rounding_of_f_backtracks_to_the_secant_step():
+    o = oracle_of(flat, 2)
+    f0, g0 = o.value_and_grad(X_NEAR)
+    r = Armijo()(o, X_NEAR, f0, g0, -g0, t0=4.0)  # φ'(4) = 3|φ'(0)|: the approximate test fails
+    assert r.ok and r.conditions == "approx-armijo"
+    assert r.t == pytest.approx(1.0, rel=1e-6)  # the zero of the secant of φ', not 4ρ = 2
+    # ∇f at x and at both trials; f at both trials and again in each trial's gradient (reverse mode
+    # records a forward pass), at x inside its gradient
+    assert (o.nfev, o.ngev) == (1 + 2 * 2, 1 + 2)
+
+
+def test_the_approximate_condition_is_not_used_where_f_resolves_the_decrease():
+    o = oracle_of(rosen, 2)
+    x = np.array([-1.2, 1.0])
+    f0, g0 = o.value_and_grad(x)
+    r = Armijo()(o, x, f0, g0, -g0, t0=1.0)
+    assert r.ok and r.conditions == "armijo" and o.ngev == 1  # plain backtracking: f values only
+
+
+def test_newton_converges_where_f_cannot_resolve_its_last_decrease():
+    import optbench
+
+    r = optbench.solve(Problem(flat, x0=X_NEAR, name="flat"), "newton", gtol=1e-12)
+    assert r.status.value == "converged" and r.nit == 1, r.message
+    assert "approx. Armijo" in r.trace.row(-1)["note"]

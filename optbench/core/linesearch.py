@@ -8,13 +8,25 @@ false and ``message`` says why, so the run can end with ``line_search_failed``.
 Trial points where f is NaN or infinite are treated as "too long" and shrunk,
 never accepted. ``conditions`` says honestly what holds at an accepted step:
 ``"armijo"`` (sufficient decrease) or ``"strong-wolfe"`` (sufficient decrease and
-the strong curvature condition); a strong Wolfe search that could only find
+the strong curvature condition), or their approximate forms (below); a strong Wolfe search that could only find
 sufficient decrease returns that point with ``conditions="armijo"`` and says so in
 ``message`` (the trace note), never claiming the Wolfe conditions.
 
+Near a minimizer the decrease the Armijo test asks for, c₁ t |∇fᵀd|, falls below the
+rounding error of f itself (Newton on Jennrich–Sampson stalls at ‖∇f‖ ≈ 1e-6 with f ≈ 124,
+where one ulp of f is 1.4e-14): the test then passes or fails by the last bits of f, which
+differ between machines. There both searches use Hager & Zhang's *approximate Armijo*
+condition, the sufficient decrease of the quadratic interpolating φ(0), φ'(0), φ'(t):
+φ'(t) ≤ (2c₁ − 1) φ'(0) (with ‖∇f‖ not grown), in place of the Armijo test when the change in f and the decrease
+asked for are both within the rounding level of f (|Δf|, c₁ t |φ'(0)| ≤ 1e-12 |f|; there
+f(x) + c₁ t φ'(0) may round to f(x) and accept any step that leaves f flat, an overshoot too). An accepted step says so
+(``conditions="approx-armijo"``, a trace note); backtracking pays one gradient for it.
+
 References: Nocedal & Wright, *Numerical Optimization*, 2nd ed., §3.1 (Armijo
 condition, backtracking Alg. 3.1), §3.5 (strong Wolfe: Alg. 3.5 bracketing and
-Alg. 3.6 zoom, cubic interpolation eq. 3.59).
+Alg. 3.6 zoom, cubic interpolation eq. 3.59); W. W. Hager and H. Zhang, "A new conjugate
+gradient method with guaranteed descent and an efficient line search", SIAM J. Optim. 16(1),
+2005, §4 (the approximate Wolfe conditions, eq. 4.1).
 """
 
 from __future__ import annotations
@@ -43,7 +55,14 @@ class LineSearchResult:
     message: str = ""
     unbounded: bool = False
     nonfinite: bool = False
-    conditions: str = "armijo"  # what holds at an accepted step: "armijo", "strong-wolfe" or "none" (full step)
+    #: at an accepted step: "armijo", "approx-armijo", "strong-wolfe", "approx-wolfe" or "none" (full step)
+    conditions: str = "armijo"
+
+    def noted(self, note: str = "") -> str:
+        """A solver's trace note with this search's own note added where the step is an approximate one."""
+        if not self.conditions.startswith("approx"):
+            return note
+        return f"{note}; {self.message}" if note else self.message
 
     @property
     def failure_status(self) -> Status:
@@ -51,6 +70,27 @@ class LineSearchResult:
         if self.unbounded:
             return Status.UNBOUNDED
         return Status.NONFINITE if self.nonfinite else Status.LINE_SEARCH_FAILED
+
+
+#: f values closer than this, relative to |f(x)|, are taken to differ by rounding only.
+NOISE_RTOL = 1e-12
+APPROX_NOTE = "approx. Armijo (Δf below rounding)"
+
+
+def within_rounding(f0: float, ft: float, t: float, slope: float, c1: float) -> bool:
+    """Are the change f(x+td) − f(x) and the decrease c₁ t |∇fᵀd| both below f's rounding level?"""
+    level = NOISE_RTOL * abs(f0)
+    return abs(ft - f0) <= level and c1 * t * abs(slope) <= level
+
+
+def approx_armijo(slope: float, dt: float, c1: float, g0: np.ndarray, gt: np.ndarray) -> bool:
+    """Hager–Zhang's approximate sufficient decrease φ'(t) ≤ (2c₁ − 1) φ'(0), and ‖∇f‖ not grown.
+
+    The second test is ours: where f cannot tell, the step must not increase the measure the
+    stopping test uses either; it also stops a gradient that does not belong to f (a sign
+    error, say) from creeping uphill by rounding-sized steps.
+    """
+    return dt <= (2.0 * c1 - 1.0) * slope and float(np.linalg.norm(gt)) <= float(np.linalg.norm(g0))
 
 
 def _fail(x: np.ndarray, f0: float, t: float, evals: int, message: str) -> LineSearchResult:
@@ -70,7 +110,9 @@ def backtracking(
 ) -> LineSearchResult:
     """Armijo backtracking (N&W Alg. 3.1): t ← ρ·t until f(x + t d) ≤ f(x) + c₁ t ∇fᵀd.
 
-    Uses f values only.
+    Uses f values only, except where f's change is within rounding (module docstring): there
+    one gradient at the trial point decides by the approximate Armijo condition, and a rejected
+    trial is followed by the zero of the secant of φ'.
     """
     slope = float(g0 @ d)
     if not slope < 0:
@@ -81,20 +123,31 @@ def backtracking(
     last_finite = True
     message = f"no sufficient decrease after {max_evals} trial steps"
     k = 0
+    last_t = t
     for k in range(1, max_evals + 1):
+        last_t = t
         xt = x + t * d
         ft = oracle.f(xt)
         last_finite = math.isfinite(ft)
-        if math.isfinite(ft) and ft <= f0 + c1 * t * slope:
+        noise = math.isfinite(ft) and within_rounding(f0, ft, t, slope, c1)
+        if not noise and math.isfinite(ft) and ft <= f0 + c1 * t * slope:
             return LineSearchResult(True, t, xt, ft, None, k)
-        t *= rho
+        if noise:
+            ft, gt = oracle.value_and_grad(xt)  # f is cached: this costs the gradient only
+            dt = float(gt @ d)
+            if approx_armijo(slope, dt, c1, g0, gt):
+                return LineSearchResult(True, t, xt, ft, gt, k, APPROX_NOTE, conditions="approx-armijo")
+            # φ' changed sign: the next trial is the zero of the secant of φ' (kept in [0.1 t, ρ t])
+            t = max(0.1 * t, min(rho * t, t * slope / (slope - dt))) if math.isfinite(dt) else t * rho
+        else:
+            t *= rho
         if t * dnorm <= 1e-16 * (1.0 + xnorm):
             message = "step became negligible without sufficient decrease"
             break
     if not last_finite:
-        message = f"f was NaN or infinite at the trial steps down to t = {t / rho:.3g}"
+        message = f"f was NaN or infinite at the trial steps down to t = {last_t:.3g}"
     else:
-        message += f" (last t = {t / rho:.3g})"
+        message += f" (last t = {last_t:.3g})"
     result = _fail(x, f0, t, k, message)
     result.nonfinite = not last_finite
     return result
@@ -165,13 +218,21 @@ def strong_wolfe(
         ft, gt = oracle.value_and_grad(xt)
         last_finite = math.isfinite(ft) and bool(np.all(np.isfinite(gt)))
         dt = float(gt @ d) if math.isfinite(ft) else math.nan
-        if math.isfinite(ft) and math.isfinite(dt) and ft <= f0 + c1 * t * dphi0:
+        if math.isfinite(ft) and math.isfinite(dt) and sufficient(t, ft, dt, gt):
             if best is None or ft < best.f:
                 best = LineSearchResult(True, t, xt, ft, gt, evals, "strong Wolfe curvature condition not met")
         return xt, ft, gt, dt
 
+    def sufficient(t: float, ft: float, dt: float, gt: np.ndarray) -> bool:
+        """Sufficient decrease, or its approximate form where f's change is within rounding."""
+        if within_rounding(f0, ft, t, dphi0, c1):
+            return approx_armijo(dphi0, dt, c1, g0, gt)
+        return ft <= f0 + c1 * t * dphi0
+
     def accept(t, xt, ft, gt) -> LineSearchResult:
-        return LineSearchResult(True, t, xt, ft, gt, evals, conditions="strong-wolfe")
+        if not within_rounding(f0, ft, t, dphi0, c1):
+            return LineSearchResult(True, t, xt, ft, gt, evals, conditions="strong-wolfe")
+        return LineSearchResult(True, t, xt, ft, gt, evals, "approx. Wolfe (Δf below rounding)", conditions="approx-wolfe")
 
     def zoom(lo, f_lo, d_lo, hi, f_hi, d_hi) -> LineSearchResult:
         while evals < max_evals:
@@ -183,7 +244,7 @@ def strong_wolfe(
             if t is None or not (lo_edge <= t <= hi_edge):
                 t = lo + 0.5 * width
             xt, ft, gt, dt = phi(t)
-            if not math.isfinite(ft) or ft > f0 + c1 * t * dphi0 or ft >= f_lo:
+            if not math.isfinite(ft) or not sufficient(t, ft, dt, gt) or ft >= f_lo:
                 hi, f_hi, d_hi = t, ft, dt
             else:
                 if abs(dt) <= -c2 * dphi0:
@@ -209,7 +270,7 @@ def strong_wolfe(
     t = min(t0, t_max)
     for i in range(max_evals):
         xt, ft, gt, dt = phi(t)
-        if not math.isfinite(ft) or not math.isfinite(dt) or ft > f0 + c1 * t * dphi0 or (i > 0 and ft >= f_prev):
+        if not math.isfinite(ft) or not math.isfinite(dt) or not sufficient(t, ft, dt, gt) or (i > 0 and ft >= f_prev):
             return zoom(t_prev, f_prev, d_prev, t, ft, dt)
         if abs(dt) <= -c2 * dphi0:
             return accept(t, xt, ft, gt)

@@ -55,4 +55,4 @@ class GradientDescent(LineSearchSolver):
         ls = self.search(oracle, x, f, g, d, t0=t0)
         if not ls.ok:
             return x, state, StepInfo(failure=ls.failure_status, message=ls.message)
-        return ls.x, {"t": ls.t, "slope": slope}, StepInfo(alpha=ls.t)
+        return ls.x, {"t": ls.t, "slope": slope}, StepInfo(alpha=ls.t, note=ls.noted())

@@ -304,7 +304,7 @@ class Newton(SecondOrderStationarity, LineSearchSolver):
         # the fallback radius follows the length of the Newton steps taken
         radius = min(self.max_radius, max(state.radius, float(np.linalg.norm(ls.x - x))))
         new_state = dataclasses.replace(state, radius=radius) if radius != state.radius else state
-        return ls.x, new_state, StepInfo(alpha=ls.t, note=note, negative_curvature=negative)
+        return ls.x, new_state, StepInfo(alpha=ls.t, note=ls.noted(note), negative_curvature=negative)
 
     def _trust_step(self, x, f, g, H, ops, sparse: bool, state: NewtonState, oracle):
         """∇²f is not positive definite: one step of N&W Alg. 4.1 with the Moré–Sorensen step (N&W Alg. 4.3)."""

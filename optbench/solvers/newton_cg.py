@@ -97,4 +97,4 @@ class NewtonCG(SecondOrderStationarity, LineSearchSolver):
         ls = self.search(oracle, x, f, g, d, t0=1.0)
         if not ls.ok:
             return x, state, StepInfo(failure=ls.failure_status, message=ls.message, inner_iter=inner)
-        return ls.x, state, StepInfo(alpha=ls.t, inner_iter=inner, note=note, negative_curvature=negative)
+        return ls.x, state, StepInfo(alpha=ls.t, inner_iter=inner, note=ls.noted(note), negative_curvature=negative)

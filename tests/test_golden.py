@@ -1,8 +1,10 @@
 """Golden results: the behaviour recorded in tests/golden/golden.json still holds.
 
-Statuses, iteration and evaluation counts must match exactly; floats to a relative 1e-6
+Statuses, iteration and evaluation counts must match exactly; floats to a relative 1e-6 (or 1e-12)
 (another machine's BLAS or libm may round differently, and L-BFGS/CG amplify last-bit
-differences over dozens of iterations — a change of algorithm moves them far more).
+differences over dozens of iterations — a change of algorithm moves them far more). A case
+recorded as ``sensitive`` (a change of x0 by a few ulps changes its counts: golden.py) is held to its
+status and the trace rows before the perturbed run parted.
 ``python tests/golden/golden.py compare`` runs every case and compares bit for bit on
 the machine that recorded them; this test runs a fast subset (see golden.py to re-record).
 """
@@ -30,4 +32,11 @@ def test_golden_case_unchanged(name, prob, params, x0, method, kw):
 
     with blas_threads(1):
         now = golden.run_case(prob, params, x0, method, kw)
-    assert golden.differences(RECORDED[name], now, rtol=1e-6) == []
+    old = RECORDED[name]
+    if old.get("sensitive"):  # a path that amplifies rounding (golden.py): the status and the rows before it parts
+        k = old["stable_rows"]
+        assert now["status"] == old["status"]
+        assert golden.differences({**old, "csv": old["csv"][:k]}, {**old, "csv": now["csv"][:k]},
+                                  rtol=golden.RTOL, atol=golden.ATOL) == []
+    else:
+        assert golden.differences(old, now, rtol=golden.RTOL, atol=golden.ATOL) == []

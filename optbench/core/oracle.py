@@ -60,8 +60,12 @@ def _same_point(x: Any, y: onp.ndarray) -> bool:
     entries differ (a solver's new point, nearly always: the full O(n) comparison is then skipped)."""
     if x is y:
         return True
-    if type(x) is onp.ndarray and x.ndim == 1 and x.shape == y.shape and x.shape[0] and not x[0] == y[0]:
-        return False
+    if type(x) is onp.ndarray:
+        if x.shape != y.shape:
+            return False
+        if x.ndim == 1 and x.shape[0] and not x[0] == y[0]:
+            return False
+        return bool((x == y).all())  # what array_equal does, without its argument conversions
     return onp.array_equal(x, y)
 
 

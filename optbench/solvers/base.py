@@ -125,8 +125,9 @@ class LineSearchSolver(Solver):
     def __post_init__(self) -> None:
         import typing
 
-        hints = typing.get_type_hints(type(self))
-        self._one_of("line_search", typing.get_args(hints["line_search"]))
+        from ..core.params import type_hints
+
+        self._one_of("line_search", typing.get_args(type_hints(type(self))["line_search"]))
         from ..core.linesearch import Armijo, StrongWolfe
 
         try:  # every option is checked, whichever search is used (a bad c2 is an error with armijo too)

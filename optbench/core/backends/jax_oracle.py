@@ -197,21 +197,29 @@ class JaxOracle(Oracle):
         p = self.problem
         x = onp.array(x, dtype=float, copy=True)
         before = self.compile_time
-        self._call("f", x)
+        done = self._compiled.seconds  # compiled earlier for this problem instance: not run again
+
+        def first(name: str, *args: Any) -> None:
+            if name not in done:
+                self._call(name, *args)
+
+        first("f", x)
         if p.grad is None:
-            self._call("value_and_grad", x)
+            first("value_and_grad", x)
         caps = {str(getattr(c, "value", c)) for c in capabilities}
         own_second = p.hvp is not None or p.hess is not None
         if "hvp" in caps and not own_second:
-            self._call("hvp", x, onp.zeros_like(x))
+            first("hvp", x, onp.zeros_like(x))
         if ({"hvp-operator", "hess"} & caps) and not own_second:
-            fg, lin = self._call("linearize", x)
-            self._call("apply", lin, onp.zeros_like(x))
-            if "hess" in caps:
-                if p.hess_sparsity is not None:
-                    self._call("products", lin, self._seeds())
-                else:
-                    self._call("dense", lin)
+            second = ["apply"] + (["products" if p.hess_sparsity is not None else "dense"] if "hess" in caps else [])
+            if any(name not in done for name in ["linearize"] + second):
+                fg, lin = self._call("linearize", x)
+                first("apply", lin, onp.zeros_like(x))
+                if "hess" in caps:
+                    if p.hess_sparsity is not None:
+                        first("products", lin, self._seeds())
+                    else:
+                        first("dense", lin)
         return self.compile_time - before
 
     @property

@@ -20,11 +20,12 @@ from typing import Optional
 import numpy as np
 
 from .errors import UsageError
+from .norms import norm2, norm_inf
 
 
 def grad_norm(g: np.ndarray, norm: str) -> float:
     """‖g‖∞ (``norm="inf"``) or ‖g‖₂ (``norm="2"``)."""
-    return float(np.max(np.abs(g))) if norm == "inf" else float(np.linalg.norm(g))
+    return norm_inf(g) if norm == "inf" else norm2(g)
 
 
 def _is_number(v) -> bool:

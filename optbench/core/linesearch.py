@@ -38,6 +38,7 @@ from typing import Optional
 import numpy as np
 
 from .errors import UsageError
+from .norms import norm2
 from .oracle import Oracle
 from .status import Status
 
@@ -90,7 +91,7 @@ def approx_armijo(slope: float, dt: float, c1: float, g0: np.ndarray, gt: np.nda
     stopping test uses either; it also stops a gradient that does not belong to f (a sign
     error, say) from creeping uphill by rounding-sized steps.
     """
-    return dt <= (2.0 * c1 - 1.0) * slope and float(np.linalg.norm(gt)) <= float(np.linalg.norm(g0))
+    return dt <= (2.0 * c1 - 1.0) * slope and norm2(gt) <= norm2(g0)
 
 
 def _fail(x: np.ndarray, f0: float, t: float, evals: int, message: str) -> LineSearchResult:
@@ -118,8 +119,8 @@ def backtracking(
     if not slope < 0:
         return _fail(x, f0, 0.0, 0, f"d is not a descent direction (∇fᵀd = {slope:.3g})")
     t = t0
-    dnorm = float(np.linalg.norm(d))
-    xnorm = float(np.linalg.norm(x))
+    dnorm = norm2(d)
+    xnorm = norm2(x)
     last_finite = True
     message = f"no sufficient decrease after {max_evals} trial steps"
     k = 0
@@ -252,7 +253,7 @@ def strong_wolfe(
                 if dt * (hi - lo) >= 0:
                     hi, f_hi, d_hi = lo, f_lo, d_lo
                 lo, f_lo, d_lo = t, ft, dt
-            if abs(hi - lo) * float(np.linalg.norm(d)) <= 1e-16 * (1.0 + float(np.linalg.norm(x))):
+            if abs(hi - lo) * norm2(d) <= 1e-16 * (1.0 + norm2(x)):
                 break
         return _fallback(f"zoom did not meet the strong Wolfe conditions in {evals} evaluations")
 

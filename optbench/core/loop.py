@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from .methods import Ending, RunContext
+from .norms import norm2, norm_inf
 from .status import Status
 
 UNBOUNDED_F = -1e20
@@ -58,7 +59,7 @@ def iterate(solver: Any, context: RunContext, state: Any) -> Ending:
             f_new, g_new = oracle.value_and_grad(x_new)
             k += 1
             negative_curvature_seen = True
-            last_step = float(np.linalg.norm(x_new - x))
+            last_step = norm2(x_new - x)
             record(k, x_new, f_new, g_new, last_step, t, 0, f"escape: λmin={lam:.3g}")
             x, f, g = x_new, f_new, g_new
             continue
@@ -81,18 +82,18 @@ def iterate(solver: Any, context: RunContext, state: Any) -> Ending:
             what = "f" if not math.isfinite(f_new) else "the gradient"
             return Ending(Status.NONFINITE,
                           f"iteration {k + 1}: {what} became non-finite; returning the last finite iterate", x, f, g)
-        step = float(np.linalg.norm(x_new - x))
+        step = norm2(x_new - x)
         k += 1
         negative_curvature_seen = negative_curvature_seen or info.negative_curvature
         record(k, x_new, f_new, g_new, step, info.alpha, info.inner_iter, info.note, info.radius)
         last_step = step
         f_old, x_old = f, x
         x, f, g = x_new, f_new, g_new
-        if f < UNBOUNDED_F or float(np.max(np.abs(x))) > UNBOUNDED_X:
+        if f < UNBOUNDED_F or norm_inf(x) > UNBOUNDED_X:
             return Ending(Status.UNBOUNDED, f"iteration {k}: f = {f:.3g}, ‖x‖∞ = {np.max(np.abs(x)):.3g}", x, f, g)
         g_old = record.previous_g
         same = (g_old is not None and step > 0 and f_old - f > 1e-10 * max(1.0, abs(f_old))
-                and float(np.max(np.abs(g - g_old))) <= 1e-12 * max(float(np.max(np.abs(g))), 1e-300))
+                and norm_inf(g - g_old) <= 1e-12 * max(norm_inf(g), 1e-300))
         affine = affine + 1 if same else 0
         if affine >= AFFINE_STEPS and st.grad_norm(g) > 0:
             return Ending(Status.UNBOUNDED,

@@ -18,6 +18,7 @@ from typing import Literal
 
 import numpy as np
 
+from ..core.norms import norm2
 from .base import LineSearchSolver, StepInfo
 from .registry import register_method
 
@@ -195,9 +196,9 @@ class LBFGS(LineSearchSolver):
         f, g = oracle.value_and_grad(x)
         d, mem = state["memory"].two_loop(g)
         state = {**state, "memory": mem}
-        t0 = 1.0 if mem.count else min(1.0, 1.0 / max(float(np.linalg.norm(g)), 1e-300))
+        t0 = 1.0 if mem.count else min(1.0, 1.0 / max(norm2(g), 1e-300))
         if not float(g @ d) < 0:  # safeguard: fall back to steepest descent
-            d, t0 = -g, min(1.0, 1.0 / max(float(np.linalg.norm(g)), 1e-300))
+            d, t0 = -g, min(1.0, 1.0 / max(norm2(g), 1e-300))
         ls = self.search(oracle, x, f, g, d, t0=t0)
         if not ls.ok:
             return x, state, StepInfo(failure=ls.failure_status, message=ls.message)
@@ -205,7 +206,7 @@ class LBFGS(LineSearchSolver):
         s, y = ls.x - x, g_new - g
         sy = float(s @ y)
         note = ls.message
-        if sy > 1e-10 * float(np.linalg.norm(s)) * float(np.linalg.norm(y)):
+        if sy > 1e-10 * norm2(s) * norm2(y):
             state = {**state, "memory": mem.push(s, y, sy)}
         else:
             state = {**state, "skipped": state["skipped"] + 1}

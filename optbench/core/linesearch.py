@@ -112,8 +112,9 @@ def backtracking(
     """Armijo backtracking (N&W Alg. 3.1): t ← ρ·t until f(x + t d) ≤ f(x) + c₁ t ∇fᵀd.
 
     Uses f values only, except where f's change is within rounding (module docstring): there
-    one gradient at the trial point decides by the approximate Armijo condition, and a rejected
-    trial is followed by the zero of the secant of φ'.
+    one gradient at the trial point decides by the approximate Armijo condition, and after a
+    rejected trial the search skips the steps of its grid t·ρᵏ that the same condition on the
+    secant of φ' rules out.
     """
     slope = float(g0 @ d)
     if not slope < 0:
@@ -138,8 +139,13 @@ def backtracking(
             dt = float(gt @ d)
             if approx_armijo(slope, dt, c1, g0, gt):
                 return LineSearchResult(True, t, xt, ft, gt, k, APPROX_NOTE, conditions="approx-armijo")
-            # φ' changed sign: the next trial is the zero of the secant of φ' (kept in [0.1 t, ρ t])
-            t = max(0.1 * t, min(rho * t, t * slope / (slope - dt))) if math.isfinite(dt) else t * rho
+            # the approximate test is the Armijo test of the quadratic with this φ'(0) and φ'(t); it
+            # holds up to 2(1 − c₁)·t* (t* the zero of the secant of φ'): skip the trials of the
+            # backtracking grid t·ρᵏ beyond that (each would cost a gradient) and stay on the grid
+            limit = 2.0 * (1.0 - c1) * t * slope / (slope - dt) if math.isfinite(dt) else t
+            t *= rho
+            while t > limit and t * dnorm > 1e-16 * (1.0 + xnorm):
+                t *= rho
         else:
             t *= rho
         if t * dnorm <= 1e-16 * (1.0 + xnorm):

@@ -194,6 +194,17 @@ def test_solve_accumulates_distinct_keys_and_refuses_two_values_of_one(tmp_path)
     assert r.exit_code == 2 and "--option m is given twice (m=3 and m=5)" in r.stderr
 
 
+def test_solve_refuses_two_methods_and_takes_one_given_twice():
+    r = invoke("solve", "rosenbrock", "-m", "newton", "-m", "lbfgs")
+    assert r.exit_code == 2
+    assert r.stderr == ("error: --method is given 2 times (newton, lbfgs); solve runs one method "
+                        "(optbench compare runs several: -m newton,lbfgs)\n")
+    r = invoke("solve", "rosenbrock", "-m", "newton", "-m", "newton", "--json")
+    assert r.exit_code == 0 and json.loads(r.stdout)["method"] == "newton"
+    r = invoke("solve", "rosenbrock", "--json")  # the default stays lbfgs
+    assert r.exit_code == 0 and json.loads(r.stdout)["method"] == "lbfgs"
+
+
 def test_compare_repeated_methods_accumulate_and_a_repeat_is_refused(tmp_path):
     r = invoke("compare", "rosenbrock", "-m", "gd", "-m", "lbfgs", "--max-iter", "3", "--out", tmp_path / "run",
                "--no-plots", "--json")

@@ -23,11 +23,23 @@ from .common import (
 )
 
 
+def one_method(given: Optional[List[str]]) -> str:
+    """The one method of ``solve`` (default lbfgs); ``-m a -m b`` is refused, never cut to the last."""
+    from ..core.errors import UsageError
+
+    names = list(dict.fromkeys(given or ["lbfgs"]))
+    if len(names) > 1:
+        raise UsageError(f"--method is given {len(names)} times ({', '.join(names)}); solve runs one method "
+                         f"(optbench compare runs several: -m {','.join(names)})")
+    return names[0]
+
+
 @handle_errors
 def solve_command(
     problem: str = typer.Argument(..., help="Problem name (optbench list), or path/to/file.py:name."),
-    method: str = typer.Option(
-        "lbfgs", "--method", "-m", help="Solver: gd, newton, newton-cg, lbfgs, ... or a scipy reference (scipy:L-BFGS-B, ...)."
+    method: Optional[List[str]] = typer.Option(
+        None, "--method", "-m", show_default="lbfgs", metavar="TEXT",
+        help="Solver: gd, newton, newton-cg, lbfgs, ... or a scipy reference (scipy:L-BFGS-B, ...).",
     ),
     param: Optional[List[str]] = typer.Option(None, "--param", "-p", help="Problem parameter key=value (repeatable; list values join entries with x: hidden=32x16)."),
     option: Optional[List[str]] = typer.Option(None, "--option", "-o", help="Solver option key=value (repeatable)."),
@@ -85,6 +97,7 @@ def solve_command(
     if backend == "jax":
         load_jax()  # not installed: one line naming the install command, before any work
     load_problem_files(problems)
+    method = one_method(method)
     params, options = parse_assignments(param, "--param"), parse_assignments(option, "--option")
     stopping = Stopping(gtol=gtol, ftol=ftol, xtol=xtol, norm=norm, max_iter=max_iter, max_evals=max_evals,
                         max_time=max_time)

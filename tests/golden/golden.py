@@ -10,10 +10,16 @@ change of algorithm (a count, a status, an iterate off by more than rounding) fa
 
 Some paths amplify rounding: gradient descent on Beale reaches max_iter after 150 iterations
 whose iterates, on another CPU (numpy's AVX-512 ``power`` rounds differently from libm's), part
-from the recorded ones by 1e-2 and take 31 more f evaluations. Recording therefore reruns every
-case from x0·(1 + 1e-15) and marks a case ``sensitive`` when that run ends with another status,
-iteration count or evaluation count; for those the suite compares the status and the trace rows
-before the perturbed run parted (``stable_rows``), and ``compare`` still compares them exactly.
+from the recorded ones by 1e-2 and take 31 more f evaluations. Recording therefore also runs
+every case the ways another machine would: from x0·(1 + 1e-15), and in two subprocesses with
+numpy's and OpenBLAS's vector kernels switched to older CPUs' (``NPY_DISABLE_CPU_FEATURES``,
+``OPENBLAS_CORETYPE``: AVX2 and Sandybridge; no dispatch and Prescott). A case whose status,
+iteration count or evaluation count differs in any of these is marked ``sensitive``; for it the
+suite compares the status and the trace rows before the first of those runs parted
+(``stable_rows``: the rows before any of them differs by 1e-10, a margin against CPUs not
+tried). A case whose counts hold but whose floats drift that far (long L-BFGS runs) keeps its
+exact status and counts and has its floats compared up to that row (``float_rows``).
+``compare`` still compares every case exactly on the recording machine.
 """
 
 from __future__ import annotations
@@ -82,6 +88,9 @@ def run_case(prob, params, x0, method, kw) -> dict:
 
 #: the suite's tolerance for floats (a value that is 0.0 here may be 1e-15 on another CPU)
 RTOL, ATOL = 1e-6, 1e-12
+#: rows count as parted where the runs differ by MARGIN·RTOL already: rounding differences grow
+#: along a sensitive path, and another CPU than the ones tried may start them a little earlier
+MARGIN = 1e-4
 PERTURBATION = 1e-15  # a few ulps, as another CPU's rounding of f and ∇f
 
 
@@ -94,21 +103,61 @@ def _perturbed_x0(prob, params, x0):
     return start * (1.0 + PERTURBATION)  # (zeros stay: f at x0 is then computed exactly as recorded)
 
 
-def record_case(prob, params, x0, method, kw) -> dict:
-    """run_case, plus whether a perturbation of x0 by a few ulps changes its counts (module docstring)."""
-    rec = run_case(prob, params, x0, method, kw)
-    other = run_case(prob, params, _perturbed_x0(prob, params, x0), method, kw)
-    if any(rec[key] != other[key] for key in ("status", "nit", "counts")):
-        rows = [i for i, (a, b) in enumerate(zip(rec["csv"], other["csv"])) if differences(
-            {**rec, "csv": [a]}, {**rec, "csv": [b]}, rtol=RTOL, atol=ATOL)]
-        rec["sensitive"] = True
-        rec["stable_rows"] = rows[0] if rows else min(len(rec["csv"]), len(other["csv"]))
-    return rec
+def _parting(rec: dict, other: dict) -> tuple[bool, int | None]:
+    """(do status or counts differ?, the first trace row whose floats differ beyond RTOL/ATOL, or None)."""
+    counts = any(rec[key] != other[key] for key in ("status", "nit", "counts"))
+    rows = [i for i, (a, b) in enumerate(zip(rec["csv"], other["csv"]))
+            if differences({**rec, "csv": [a]}, {**rec, "csv": [b]}, rtol=MARGIN * RTOL, atol=ATOL)]
+    if rows:
+        return counts, rows[0]
+    if counts or differences({**rec, "csv": []}, {**other, "csv": []}, rtol=RTOL, atol=ATOL):
+        return counts, min(len(rec["csv"]), len(other["csv"]))
+    return counts, None
 
 
-def run_all(record: bool = False) -> dict:
-    run = record_case if record else run_case
-    return {name: run(p, params, x0, m, kw) for name, p, params, x0, m, kw in cases()}
+def kernel_environments() -> list[dict]:
+    """Environments that make this machine's numpy and OpenBLAS round like older CPUs' (module docstring)."""
+    import os
+    import platform
+
+    try:
+        from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
+    except ImportError:  # numpy < 2
+        from numpy.core._multiarray_umath import __cpu_dispatch__, __cpu_features__
+    have = [f for f in __cpu_dispatch__ if __cpu_features__.get(f)]
+    x86 = platform.machine().lower() in ("x86_64", "amd64")
+    envs = []
+    for keep, coretype in ((1, "Sandybridge"), (0, "Prescott")):
+        env = dict(os.environ, NPY_DISABLE_CPU_FEATURES=" ".join(have[keep:]))
+        if x86:
+            env["OPENBLAS_CORETYPE"] = coretype
+        envs.append(env)
+    return envs
+
+
+def record_all() -> dict:
+    """Every case, marked ``sensitive`` where a few ulps of x0 or another CPU's kernels change its counts."""
+    import subprocess
+
+    recs = run_all()
+    others = [{name: run_case(p, params, _perturbed_x0(p, params, x0), m, kw)
+               for name, p, params, x0, m, kw in cases()}]
+    for env in kernel_environments():
+        out = subprocess.run([sys.executable, __file__, "dump"], env=env, capture_output=True, text=True, check=True)
+        others.append(json.loads(out.stdout))
+    for name, rec in recs.items():
+        partings = [_parting(rec, other[name]) for other in others]
+        rows = [row for _, row in partings if row is not None]
+        if any(counts for counts, _ in partings):
+            rec["sensitive"] = True
+            rec["stable_rows"] = min(rows)
+        elif rows:  # the same counts, but floats that drift past RTOL from this row on
+            rec["float_rows"] = min(rows)
+    return recs
+
+
+def run_all() -> dict:
+    return {name: run_case(p, params, x0, m, kw) for name, p, params, x0, m, kw in cases()}
 
 
 def _num(s):
@@ -156,11 +205,14 @@ def main(argv) -> int:
 
     mode = argv[1] if len(argv) > 1 else "compare"
     with blas_threads(1):  # the CLI's default pinning
-        new = run_all(record=mode == "record")
+        new = record_all() if mode == "record" else run_all()
+    if mode == "dump":  # (record's subprocesses)
+        print(json.dumps(new))
+        return 0
     if mode == "record":
         GOLDEN.write_text(json.dumps(new, indent=0, sort_keys=True) + "\n")
         sensitive = sorted(name for name, rec in new.items() if rec.get("sensitive"))
-        print(f"recorded {len(new)} cases in {GOLDEN}; sensitive to a few ulps' change of x0: {', '.join(sensitive)}")
+        print(f"recorded {len(new)} cases in {GOLDEN}; sensitive to x0's last bits or to the CPU: {', '.join(sensitive)}")
         return 0
     old = json.loads(GOLDEN.read_text())
     bad = 0

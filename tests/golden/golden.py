@@ -121,14 +121,18 @@ def kernel_environments() -> list[dict]:
     import platform
 
     try:
-        from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
-    except ImportError:  # numpy < 2
-        from numpy.core._multiarray_umath import __cpu_dispatch__, __cpu_features__
-    have = [f for f in __cpu_dispatch__ if __cpu_features__.get(f)]
+        try:
+            from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
+        except ImportError:  # numpy < 2
+            from numpy.core._multiarray_umath import __cpu_dispatch__, __cpu_features__
+        have = [f for f in __cpu_dispatch__ if __cpu_features__.get(f)]  # ascending, as numpy lists them
+    except Exception:  # noqa: BLE001 - a numpy without these names: OpenBLAS's kernels only
+        have = []
+    wide = next((i for i, f in enumerate(have) if "512" in f or f == "X86_V4"), len(have))  # AVX-512 on
     x86 = platform.machine().lower() in ("x86_64", "amd64")
     envs = []
-    for keep, coretype in ((1, "Sandybridge"), (0, "Prescott")):
-        env = dict(os.environ, NPY_DISABLE_CPU_FEATURES=" ".join(have[keep:]))
+    for disable, coretype in ((have[wide:], "Sandybridge"), (have, "Prescott")):
+        env = dict(os.environ, NPY_DISABLE_CPU_FEATURES=" ".join(disable))
         if x86:
             env["OPENBLAS_CORETYPE"] = coretype
         envs.append(env)

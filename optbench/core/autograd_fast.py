@@ -19,6 +19,13 @@ Forward mode (JVP) of slicing is untouched; the new scatter primitive has its ow
 linear JVP and VJP, so forward-over-reverse HVPs and reverse-over-reverse
 linearizations go through it too.
 
+The same scope makes a traced ``x ** 2`` compute what the plain call computes. numpy's
+``ndarray.__pow__`` squares (``x * x``) for the exponent 2, but autograd's box calls
+``np.power``, which numpy before 2.0 evaluates with its vector ``pow`` (on AVX-512 CPUs SVML,
+not correctly rounded: 28% of squares differ in the last bit). The value the oracle reports for
+f would then differ from ``f(x)`` called directly. Inside the scope a box raised to exactly 2 goes
+through ``anp.square``; its derivative, 2x, is the same.
+
 Relies on two autograd internals, checked by ``tests/test_fast_paths.py`` so that a
 change in autograd fails loudly instead of silently: the registry
 ``autograd.core.primitive_vjps`` (keyed by primitive) and
@@ -88,6 +95,15 @@ def _build_rule():
     return _fast_rule
 
 
+def _pow(self, other):
+    """``box ** other`` as numpy computes ``array ** other``: a square for the exponent 2 (module docstring)."""
+    import autograd.numpy as anp
+
+    if type(other) in (int, float) and other == 2:
+        return anp.square(self)
+    return anp.power(self, other)
+
+
 @contextmanager
 def fast_slicing() -> Iterator[None]:
     """Use the basic-slicing rule for traces recorded inside the block; restore autograd's after.
@@ -102,6 +118,8 @@ def fast_slicing() -> Iterator[None]:
     if _depth == 0:
         saved = primitive_vjps[_GETITEM]
         primitive_vjps[_GETITEM] = rule
+        saved_pow = ArrayBox.__pow__
+        ArrayBox.__pow__ = _pow
     _depth += 1
     try:
         yield
@@ -109,6 +127,7 @@ def fast_slicing() -> Iterator[None]:
         _depth -= 1
         if _depth == 0:
             primitive_vjps[_GETITEM] = saved
+            ArrayBox.__pow__ = saved_pow
 
 
 def active() -> bool:

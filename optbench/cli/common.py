@@ -68,16 +68,44 @@ def fail(message: str, code: int) -> None:
     raise typer.Exit(code)
 
 
+def _required_arguments(func: Callable) -> list[str]:
+    """The names of ``func``'s required command-line arguments (``typer.Argument(...)``)."""
+    import inspect
+
+    return [name for name, p in inspect.signature(func).parameters.items()
+            if type(p.default).__name__ == "ArgumentInfo" and p.default.default is ...]
+
+
+def _missing_argument(name: str) -> None:
+    """Raise click's own usage error for a missing argument (``error: Missing argument 'problem'. (try …)``).
+
+    typer enforces required arguments itself, except typer < 0.19 with click ≥ 8.3, which passes
+    None to the command: this check gives the same one line there.
+    """
+    try:  # typer >= 0.20 vendors click; older typers use the click package
+        from typer._click import get_current_context
+        from typer._click.exceptions import MissingParameter
+    except ImportError:  # pragma: no cover - depends on the installed typer
+        from click import get_current_context
+        from click.exceptions import MissingParameter
+    raise MissingParameter(ctx=get_current_context(silent=True), param_hint=f"'{name}'", param_type="argument")
+
+
 def handle_errors(func: Callable) -> Callable:
     """Turn library errors into one-line messages and exit codes; never a traceback.
 
     Set OPTBENCH_DEBUG=1 to see the traceback of an unexpected internal error.
     """
 
+    required = _required_arguments(func)
+
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from ..core.errors import OptbenchError
 
+        for name in required:
+            if kwargs.get(name) is None:
+                _missing_argument(name)
         try:
             return func(*args, **kwargs)
         except typer.Exit:

@@ -15,7 +15,7 @@ every case the ways another machine would: from x0·(1 + 1e-15), and in two subp
 numpy's and OpenBLAS's vector kernels switched to older CPUs' (``NPY_DISABLE_CPU_FEATURES``,
 ``OPENBLAS_CORETYPE``: AVX2 and Sandybridge; no dispatch and Prescott). A case whose status,
 iteration count or evaluation count differs in any of these is marked ``sensitive``; for it the
-suite compares the status and the trace rows before the first of those runs parted
+suite compares the trace rows before the first of those runs parted
 (``stable_rows``: the rows before any of them differs by 1e-10, a margin against CPUs not
 tried). A case whose counts hold but whose floats drift that far (long L-BFGS runs) keeps its
 exact status and counts and has its floats compared up to that row (``float_rows``).

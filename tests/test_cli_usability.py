@@ -355,6 +355,9 @@ def test_compare_scoped_options_follow_the_case_insensitive_names():
     (["solve", "rosenbrock", "--max-iter"], "'--max-iter' requires an argument"),
     (["solve", "rosenbrock", "--max-iter", "abc"], "'--max-iter'"),
     (["solve"], "Missing argument 'problem'"),
+    (["graph"], "Missing argument 'problem'"),
+    (["plot"], "Missing argument 'run_dir'"),
+    (["report"], "Missing argument 'run_dir'"),
     (["nosuch"], "No such command 'nosuch'"),
 ])
 def test_a_malformed_command_line_is_one_line_with_exit_2(args, says):

@@ -19,12 +19,13 @@ Forward mode (JVP) of slicing is untouched; the new scatter primitive has its ow
 linear JVP and VJP, so forward-over-reverse HVPs and reverse-over-reverse
 linearizations go through it too.
 
-The same scope makes a traced ``x ** 2`` compute what the plain call computes. numpy's
+The same scope makes a traced array ``x ** 2`` compute what the plain call computes. numpy's
 ``ndarray.__pow__`` squares (``x * x``) for the exponent 2, but autograd's box calls
 ``np.power``, which numpy before 2.0 evaluates with its vector ``pow`` (on AVX-512 CPUs SVML,
 not correctly rounded: 28% of squares differ in the last bit). The value the oracle reports for
 f would then differ from ``f(x)`` called directly. Inside the scope a box raised to exactly 2 goes
-through ``anp.square``; its derivative, 2x, is the same.
+through ``anp.square``; its derivative, 2x, is the same. (A numpy *scalar* squared by a plain
+call goes through libm's ``pow`` and can still differ from the traced square in the last bit.)
 
 Relies on two autograd internals, checked by ``tests/test_fast_paths.py`` so that a
 change in autograd fails loudly instead of silently: the registry

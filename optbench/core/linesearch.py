@@ -17,7 +17,7 @@ rounding error of f itself (Newton on Jennrich–Sampson stalls at ‖∇f‖ �
 where one ulp of f is 1.4e-14): the test then passes or fails by the last bits of f, which
 differ between machines. There both searches use Hager & Zhang's *approximate Armijo*
 condition, the sufficient decrease of the quadratic interpolating φ(0), φ'(0), φ'(t):
-φ'(t) ≤ (2c₁ − 1) φ'(0) (with ‖∇f‖ not grown), in place of the Armijo test when the change in f and the decrease
+φ'(t) ≤ (2c₁ − 1) φ'(0) (and, where f rose, ‖∇f‖₂ not grown), in place of the Armijo test when the change in f and the decrease
 asked for are both within the rounding level of f (|Δf|, c₁ t |φ'(0)| ≤ 1e-12 |f|; there
 f(x) + c₁ t φ'(0) may round to f(x) and accept any step that leaves f flat, an overshoot too). An accepted step says so
 (``conditions="approx-armijo"``, a trace note); backtracking pays one gradient for it.
@@ -73,7 +73,9 @@ class LineSearchResult:
         return Status.NONFINITE if self.nonfinite else Status.LINE_SEARCH_FAILED
 
 
-#: f values closer than this, relative to |f(x)|, are taken to differ by rounding only.
+#: f values closer than this, relative to |f(x)|, are taken as indistinguishable: Hager & Zhang's
+#: ε·|f| (their ε is 1e-6; ours is smaller). It allows thousands of ulps, as f's evaluation error
+#: does when f sums large terms (Jennrich–Sampson: about 1e-12 at f ≈ 124).
 NOISE_RTOL = 1e-12
 APPROX_NOTE = "approx. Armijo (Δf below rounding)"
 
@@ -84,14 +86,18 @@ def within_rounding(f0: float, ft: float, t: float, slope: float, c1: float) -> 
     return abs(ft - f0) <= level and c1 * t * abs(slope) <= level
 
 
-def approx_armijo(slope: float, dt: float, c1: float, g0: np.ndarray, gt: np.ndarray) -> bool:
-    """Hager–Zhang's approximate sufficient decrease φ'(t) ≤ (2c₁ − 1) φ'(0), and ‖∇f‖ not grown.
+def approx_armijo(f0: float, ft: float, slope: float, dt: float, c1: float, g0: np.ndarray,
+                  gt: np.ndarray) -> bool:
+    """Hager–Zhang's approximate sufficient decrease φ'(t) ≤ (2c₁ − 1) φ'(0); where f rose, ‖∇f‖₂ not grown.
 
-    The second test is ours: where f cannot tell, the step must not increase the measure the
-    stopping test uses either; it also stops a gradient that does not belong to f (a sign
-    error, say) from creeping uphill by rounding-sized steps.
+    The second test is ours. A step after which f is higher, if only within its rounding level,
+    must at least not increase ‖∇f‖₂; this stops a gradient that does not belong to f (a sign
+    error, say) from creeping uphill by rounding-sized steps. Where f did not rise (a concave
+    stretch, say, along which ‖∇f‖ grows) Hager–Zhang's test alone decides.
     """
-    return dt <= (2.0 * c1 - 1.0) * slope and norm2(gt) <= norm2(g0)
+    if not dt <= (2.0 * c1 - 1.0) * slope:
+        return False
+    return ft <= f0 or norm2(gt) <= norm2(g0)
 
 
 def _fail(x: np.ndarray, f0: float, t: float, evals: int, message: str) -> LineSearchResult:
@@ -137,12 +143,14 @@ def backtracking(
         if noise:
             ft, gt = oracle.value_and_grad(xt)  # f is cached: this costs the gradient only
             dt = float(gt @ d)
-            if approx_armijo(slope, dt, c1, g0, gt):
+            if approx_armijo(f0, ft, slope, dt, c1, g0, gt):
                 return LineSearchResult(True, t, xt, ft, gt, k, APPROX_NOTE, conditions="approx-armijo")
-            # the approximate test is the Armijo test of the quadratic with this φ'(0) and φ'(t); it
-            # holds up to 2(1 − c₁)·t* (t* the zero of the secant of φ'): skip the trials of the
-            # backtracking grid t·ρᵏ beyond that (each would cost a gradient) and stay on the grid
-            limit = 2.0 * (1.0 - c1) * t * slope / (slope - dt) if math.isfinite(dt) else t
+            # where φ'(t) failed the test, it is the Armijo test of the quadratic with this φ'(0) and
+            # φ'(t), which holds up to 2(1 − c₁)·t* (t* the zero of the secant of φ'): skip the trials
+            # of the grid t·ρᵏ beyond that (each would cost a gradient). (dt > (2c₁−1)·slope > slope
+            # there, so slope − dt < 0; where only the ‖∇f‖ test failed, the grid goes on as usual.)
+            fails_slope = math.isfinite(dt) and dt > (2.0 * c1 - 1.0) * slope
+            limit = 2.0 * (1.0 - c1) * t * slope / (slope - dt) if fails_slope else t
             t *= rho
             while t > limit and t * dnorm > 1e-16 * (1.0 + xnorm):
                 t *= rho
@@ -227,13 +235,17 @@ def strong_wolfe(
         dt = float(gt @ d) if math.isfinite(ft) else math.nan
         if math.isfinite(ft) and math.isfinite(dt) and sufficient(t, ft, dt, gt):
             if best is None or ft < best.f:
-                best = LineSearchResult(True, t, xt, ft, gt, evals, "strong Wolfe curvature condition not met")
+                if within_rounding(f0, ft, t, dphi0, c1):
+                    best = LineSearchResult(True, t, xt, ft, gt, evals, APPROX_NOTE + "; strong Wolfe curvature "
+                                            "condition not met", conditions="approx-armijo")
+                else:
+                    best = LineSearchResult(True, t, xt, ft, gt, evals, "strong Wolfe curvature condition not met")
         return xt, ft, gt, dt
 
     def sufficient(t: float, ft: float, dt: float, gt: np.ndarray) -> bool:
         """Sufficient decrease, or its approximate form where f's change is within rounding."""
         if within_rounding(f0, ft, t, dphi0, c1):
-            return approx_armijo(dphi0, dt, c1, g0, gt)
+            return approx_armijo(f0, ft, dphi0, dt, c1, g0, gt)
         return ft <= f0 + c1 * t * dphi0
 
     def accept(t, xt, ft, gt) -> LineSearchResult:

@@ -88,8 +88,11 @@ def signature_params(func: Any) -> list[Param]:
     """Keyword parameters of a factory, with their resolved annotations."""
     try:
         hints = type_hints(func)
-    except TypeError:  # unhashable callable
-        hints = {}
+    except TypeError:  # an unhashable callable: resolved each time
+        try:
+            hints = typing.get_type_hints(func)
+        except Exception:  # unresolvable annotations: fall back to the raw ones
+            hints = {}
     params = []
     for p in inspect.signature(func).parameters.values():
         if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):

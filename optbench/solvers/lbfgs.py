@@ -132,14 +132,17 @@ class Memory:
             return -np.asarray(g, dtype=float), self
         Wg, G = self._inner_products(g)
         rho = self.rho
-        # the O(m²) scalar work on Python floats (numpy scalar indexing costs ~5× more; same
-        # IEEE operations in the same order, so the same bits)
+        # the O(m²) scalar work on Python floats (numpy scalar indexing costs ~5× more), summed
+        # left to right by hand: the same IEEE operations in the same order as before, so the same
+        # bits (sum() would use compensated summation on Python ≥ 3.12)
         Gl, Wgl = G.tolist(), Wg.tolist()
         a = {}
         for i in order:
             row = Gl[2 * i]
-            si_q = Wgl[2 * i] - sum(a[j] * row[2 * j + 1] for j in a)
-            a[i] = rho[i] * si_q
+            acc = 0.0
+            for j in a:
+                acc += a[j] * row[2 * j + 1]
+            a[i] = rho[i] * (Wgl[2 * i] - acc)
         newest = order[0]
         gamma = 1.0 / (rho[newest] * Gl[2 * newest + 1][2 * newest + 1])
         coef = np.zeros(2 * self.count)

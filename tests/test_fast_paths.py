@@ -174,6 +174,22 @@ def test_slicing_rule_is_active_only_inside_its_scope():
     assert np.array_equal(vjp(np.ones(3)), [0.0, 1.0, 1.0, 1.0])  # a kept record works outside the scope
 
 
+def test_the_square_rule_is_scoped_and_squares_as_numpy_does():
+    from autograd.numpy.numpy_boxes import ArrayBox
+
+    autograds_pow = ArrayBox.__pow__
+    x = np.linspace(0.5, 2.0, 1001)
+    with _autograd_fast.tracing_rules():
+        with _autograd_fast.tracing_rules():
+            assert ArrayBox.__pow__ is not autograds_pow
+        _, value = make_vjp(lambda z: z ** 2, x)
+        g = grad(lambda z: anp.sum(z ** 2))(x)
+        _, cubed = make_vjp(lambda z: z ** 3, x)
+    assert ArrayBox.__pow__ is autograds_pow
+    assert np.array_equal(value, x * x) and np.array_equal(g, 2 * x)  # bit for bit the plain square, 2x
+    assert np.allclose(cubed, x ** 3, rtol=1e-15)  # other exponents: autograd's power
+
+
 def test_oracle_uses_the_rule_and_leaves_autograd_as_it_found_it():
     import autograd.core
     from autograd.numpy.numpy_boxes import ArrayBox

@@ -68,12 +68,14 @@ def fail(message: str, code: int) -> None:
     raise typer.Exit(code)
 
 
-def _required_arguments(func: Callable) -> list[str]:
-    """The names of ``func``'s required command-line arguments (``typer.Argument(...)``)."""
+@functools.lru_cache(maxsize=None)
+def _required_arguments(func: Callable) -> tuple[str, ...]:
+    """The names of ``func``'s required command-line arguments (``typer.Argument(...)``); read when the
+    command runs, not when the module is imported (start-up)."""
     import inspect
 
-    return [name for name, p in inspect.signature(func).parameters.items()
-            if type(p.default).__name__ == "ArgumentInfo" and p.default.default is ...]
+    return tuple(name for name, p in inspect.signature(func).parameters.items()
+                 if type(p.default).__name__ == "ArgumentInfo" and p.default.default is ...)
 
 
 def _missing_argument(name: str) -> None:
@@ -97,13 +99,11 @@ def handle_errors(func: Callable) -> Callable:
     Set OPTBENCH_DEBUG=1 to see the traceback of an unexpected internal error.
     """
 
-    required = _required_arguments(func)
-
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from ..core.errors import OptbenchError
 
-        for name in required:
+        for name in _required_arguments(func):
             if kwargs.get(name) is None:
                 _missing_argument(name)
         try:

@@ -8,13 +8,14 @@ element twice, so ``A[idx] += g`` gives the same result. This module registers
 that rule for basic indices (through autograd's public ``defvjp``/``defjvp``) and
 keeps autograd's own rule for advanced indices (integer arrays, lists, masks).
 
-It is *scoped*: :func:`fast_slicing` installs the rule only while optbench
+It is *scoped*: :func:`tracing_rules` installs the rule only while optbench
 differentiates (the oracle wraps each trace in it) and puts autograd's own rule back
 afterwards, so importing optbench changes nothing in autograd for anyone else (a
 user's own ``autograd.grad`` calls see autograd's rule). Only the *recording* of a
 trace consults the rule (autograd builds each node's VJP when the forward pass
 records it), so later backward passes through a kept record — the oracle's
-linearized HVP operator — need no scope. ``OPTBENCH_AUTOGRAD_PATCH=0`` turns it off.
+linearized HVP operator — need no scope. ``OPTBENCH_AUTOGRAD_PATCH=0`` turns it (and the
+square rule below) off.
 Forward mode (JVP) of slicing is untouched; the new scatter primitive has its own
 linear JVP and VJP, so forward-over-reverse HVPs and reverse-over-reverse
 linearizations go through it too.
@@ -48,7 +49,7 @@ from autograd.util import func
 
 _GETITEM = func(ArrayBox.__getitem__)
 _fast_rule = None  # autograd's registry entry for the basic-slicing rule, built on first use
-_depth = 0  # nesting of fast_slicing() scopes
+_depth = 0  # nesting of tracing_rules() scopes
 
 
 def is_basic_index(idx) -> bool:
@@ -106,8 +107,9 @@ def _pow(self, other):
 
 
 @contextmanager
-def fast_slicing() -> Iterator[None]:
-    """Use the basic-slicing rule for traces recorded inside the block; restore autograd's after.
+def tracing_rules() -> Iterator[None]:
+    """Use the basic-slicing rule and the square rule for traces recorded inside the block; restore
+    autograd's after.
 
     Re-entrant (nested scopes install once); not meant to be shared between threads.
     """
@@ -131,6 +133,10 @@ def fast_slicing() -> Iterator[None]:
             ArrayBox.__pow__ = saved_pow
 
 
+#: the scope's first name, from when it held the slicing rule only (tests and benchmarks use it)
+fast_slicing = tracing_rules
+
+
 def active() -> bool:
-    """Is the rule installed right now (inside a :func:`fast_slicing` scope)?"""
+    """Is the slicing rule installed right now (inside a :func:`tracing_rules` scope)?"""
     return _fast_rule is not None and primitive_vjps.get(_GETITEM) is _fast_rule

@@ -52,7 +52,7 @@ from . import autograd_fast as _autograd_fast
 from .errors import PluginError
 from .problem import Problem
 
-fast_slicing = _autograd_fast.fast_slicing  # faster reverse rule for basic slicing, only while we record traces
+tracing_rules = _autograd_fast.tracing_rules  # basic slicing and x**2 rules, only while we record traces
 
 
 def _same_point(x: Any, y: onp.ndarray) -> bool:
@@ -224,7 +224,7 @@ class Oracle:
             self._keep_linearization(apply)
             return fx, g
         try:
-            with fast_slicing():
+            with tracing_rules():
                 vjp, ans = make_vjp(self._counted_f, x)
             fx = self._scalar(ans)
             g = vjp(vspace(ans).ones())
@@ -253,7 +253,7 @@ class Oracle:
         try:
             # the record outlives this call: trace a private copy, so a caller mutating x later
             # cannot change what the recorded backward passes read
-            with fast_slicing():
+            with tracing_rules():
                 vjp_of_grad, g = make_vjp(grad_keeping_f, onp.array(x, dtype=float, copy=True))
             fx = self._scalar(kept["f"])
         except TypeError as e:
@@ -288,7 +288,7 @@ class Oracle:
         if self.problem.hess is not None:
             return onp.asarray(self.problem.hess(x) @ v, dtype=float).reshape(-1)
         try:
-            with fast_slicing():
+            with tracing_rules():
                 g, hv = make_jvp(self._autograd_grad, x)(onp.asarray(v, dtype=float))
         except TypeError as e:
             raise self._wrap_autograd_error(e) from None

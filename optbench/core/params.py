@@ -74,25 +74,29 @@ def type_name(annotation: Any) -> str:
     return str(annotation)
 
 
-@functools.lru_cache(maxsize=1024)
-def type_hints(obj: Any) -> dict:
-    """``typing.get_type_hints(obj)``, resolved once per class or function (it costs ~0.5 ms a call,
-    more than a whole small solve's iteration); ``{}`` when annotations cannot be resolved."""
+def _resolved_hints(obj: Any) -> dict:
     try:
         return typing.get_type_hints(obj)
     except Exception:  # unresolvable annotations: fall back to the raw ones
         return {}
 
 
+_cached_hints = functools.lru_cache(maxsize=1024)(_resolved_hints)
+
+
+def type_hints(obj: Any) -> dict:
+    """``typing.get_type_hints(obj)``, resolved once per class or function (it costs ~0.5 ms a call,
+    more than a whole small solve's iteration; an unhashable callable is resolved each time);
+    ``{}`` when annotations cannot be resolved."""
+    try:
+        return _cached_hints(obj)
+    except TypeError:  # unhashable
+        return _resolved_hints(obj)
+
+
 def signature_params(func: Any) -> list[Param]:
     """Keyword parameters of a factory, with their resolved annotations."""
-    try:
-        hints = type_hints(func)
-    except TypeError:  # an unhashable callable: resolved each time
-        try:
-            hints = typing.get_type_hints(func)
-        except Exception:  # unresolvable annotations: fall back to the raw ones
-            hints = {}
+    hints = type_hints(func)
     params = []
     for p in inspect.signature(func).parameters.values():
         if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):

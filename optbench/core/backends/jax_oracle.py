@@ -211,15 +211,14 @@ class JaxOracle(Oracle):
         if "hvp" in caps and not own_second:
             first("hvp", x, onp.zeros_like(x))
         if ({"hvp-operator", "hess"} & caps) and not own_second:
-            second = ["apply"] + (["products" if p.hess_sparsity is not None else "dense"] if "hess" in caps else [])
-            if any(name not in done for name in ["linearize"] + second):
+            hess = ("products" if p.hess_sparsity is not None else "dense") if "hess" in caps else None
+            if "apply" not in done or (hess is not None and hess not in done):  # (linearize compiles with apply)
                 fg, lin = self._call("linearize", x)
                 first("apply", lin, onp.zeros_like(x))
-                if "hess" in caps:
-                    if p.hess_sparsity is not None:
-                        first("products", lin, self._seeds())
-                    else:
-                        first("dense", lin)
+                if hess == "products":
+                    first("products", lin, self._seeds())
+                elif hess == "dense":
+                    first("dense", lin)
         return self.compile_time - before
 
     @property

@@ -154,10 +154,10 @@ def test_an_overshoot_below_the_rounding_of_f_backtracks_to_the_secant_step():
     f0, g0 = o.value_and_grad(X_NEAR)
     r = Armijo()(o, X_NEAR, f0, g0, -g0, t0=4.0)  # φ'(4) = 3|φ'(0)|: the approximate test fails
     assert r.ok and r.conditions == "approx-armijo"
-    assert r.t == pytest.approx(1.0, rel=1e-6)  # the zero of the secant of φ', not 4ρ = 2
-    # ∇f at x and at both trials; f at both trials and again in each trial's gradient (reverse mode
-    # records a forward pass), at x inside its gradient
-    assert (o.nfev, o.ngev) == (1 + 2 * 2, 1 + 2)
+    assert r.t == pytest.approx(1.0, rel=1e-6)  # 4ρ² = 1, the first grid step the secant of φ' allows (not 4ρ = 2)
+    # ∇f at x and at both trials. f: at x inside its gradient; at t = 4 alone and again inside its
+    # gradient (reverse mode records a forward pass); at the second trial once, with its gradient
+    assert (o.nfev, o.ngev) == (1 + 2 + 1, 1 + 2)
 
 
 def test_the_approximate_condition_is_not_used_where_f_resolves_the_decrease():

@@ -8,18 +8,20 @@ false and ``message`` says why, so the run can end with ``line_search_failed``.
 Trial points where f is NaN or infinite are treated as "too long" and shrunk,
 never accepted. ``conditions`` says honestly what holds at an accepted step:
 ``"armijo"`` (sufficient decrease) or ``"strong-wolfe"`` (sufficient decrease and
-the strong curvature condition), or their approximate forms (below); a strong Wolfe search that could only find
-sufficient decrease returns that point with ``conditions="armijo"`` and says so in
-``message`` (the trace note), never claiming the Wolfe conditions.
+the strong curvature condition), or their approximate forms (below); a strong Wolfe search
+that could only find sufficient decrease returns that point with ``conditions="armijo"`` (or
+``"approx-armijo"``) and says so in ``message`` (the trace note), never claiming the Wolfe
+conditions.
 
 Near a minimizer the decrease the Armijo test asks for, c₁ t |∇fᵀd|, falls below the
 rounding error of f itself (Newton on Jennrich–Sampson stalls at ‖∇f‖ ≈ 1e-6 with f ≈ 124,
 where one ulp of f is 1.4e-14): the test then passes or fails by the last bits of f, which
 differ between machines. There both searches use Hager & Zhang's *approximate Armijo*
 condition, the sufficient decrease of the quadratic interpolating φ(0), φ'(0), φ'(t):
-φ'(t) ≤ (2c₁ − 1) φ'(0) (and, where f rose, ‖∇f‖₂ not grown), in place of the Armijo test when the change in f and the decrease
-asked for are both within the rounding level of f (|Δf|, c₁ t |φ'(0)| ≤ 1e-12 |f|; there
-f(x) + c₁ t φ'(0) may round to f(x) and accept any step that leaves f flat, an overshoot too). An accepted step says so
+φ'(t) ≤ (2c₁ − 1) φ'(0) (and, where f rose, ‖∇f‖₂ not grown), in place of the Armijo test
+when the change in f and the decrease asked for are both within the rounding level of f
+(|Δf|, c₁ t |φ'(0)| ≤ 1e-12 |f|; there f(x) + c₁ t φ'(0) may round to f(x) and accept any
+step that leaves f flat, an overshoot too). An accepted step says so
 (``conditions="approx-armijo"``, a trace note); backtracking pays one gradient for it.
 
 References: Nocedal & Wright, *Numerical Optimization*, 2nd ed., §3.1 (Armijo
@@ -132,16 +134,21 @@ def backtracking(
     message = f"no sufficient decrease after {max_evals} trial steps"
     k = 0
     last_t = t
+    gt = None  # ∇f at the trial: wanted once a trial was within rounding (so the next one is too)
     for k in range(1, max_evals + 1):
         last_t = t
         xt = x + t * d
-        ft = oracle.f(xt)
+        if gt is None:
+            ft = oracle.f(xt)
+        else:  # one pass for f and ∇f (f alone, then ∇f, would run f twice)
+            ft, gt = oracle.value_and_grad(xt)
         last_finite = math.isfinite(ft)
         noise = math.isfinite(ft) and within_rounding(f0, ft, t, slope, c1)
         if not noise and math.isfinite(ft) and ft <= f0 + c1 * t * slope:
-            return LineSearchResult(True, t, xt, ft, None, k)
+            return LineSearchResult(True, t, xt, ft, gt, k)
         if noise:
-            ft, gt = oracle.value_and_grad(xt)  # f is cached: this costs the gradient only
+            if gt is None:
+                ft, gt = oracle.value_and_grad(xt)  # reverse mode reruns f: the one double pass
             dt = float(gt @ d)
             if approx_armijo(f0, ft, slope, dt, c1, g0, gt):
                 return LineSearchResult(True, t, xt, ft, gt, k, APPROX_NOTE, conditions="approx-armijo")
@@ -227,29 +234,24 @@ def strong_wolfe(
     best: Optional[LineSearchResult] = None
 
     def phi(t: float):
+        """The trial at t: (x_t, f, ∇f, φ'(t), sufficient decrease (or its approximate form where f's
+        change is within rounding: ``noise``), noise); keeps the best sufficient point as the fallback."""
         nonlocal evals, best, last_finite
         evals += 1
         xt = x + t * d
         ft, gt = oracle.value_and_grad(xt)
         last_finite = math.isfinite(ft) and bool(np.all(np.isfinite(gt)))
         dt = float(gt @ d) if math.isfinite(ft) else math.nan
-        if math.isfinite(ft) and math.isfinite(dt) and sufficient(t, ft, dt, gt):
-            if best is None or ft < best.f:
-                if within_rounding(f0, ft, t, dphi0, c1):
-                    best = LineSearchResult(True, t, xt, ft, gt, evals, APPROX_NOTE + "; strong Wolfe curvature "
-                                            "condition not met", conditions="approx-armijo")
-                else:
-                    best = LineSearchResult(True, t, xt, ft, gt, evals, "strong Wolfe curvature condition not met")
-        return xt, ft, gt, dt
+        noise = math.isfinite(ft) and within_rounding(f0, ft, t, dphi0, c1)
+        ok = approx_armijo(f0, ft, dphi0, dt, c1, g0, gt) if noise else math.isfinite(ft) and ft <= f0 + c1 * t * dphi0
+        if ok and math.isfinite(dt) and (best is None or ft < best.f):
+            note = "strong Wolfe curvature condition not met"
+            best = (LineSearchResult(True, t, xt, ft, gt, evals, f"{APPROX_NOTE}; {note}", conditions="approx-armijo")
+                    if noise else LineSearchResult(True, t, xt, ft, gt, evals, note))
+        return xt, ft, gt, dt, ok, noise
 
-    def sufficient(t: float, ft: float, dt: float, gt: np.ndarray) -> bool:
-        """Sufficient decrease, or its approximate form where f's change is within rounding."""
-        if within_rounding(f0, ft, t, dphi0, c1):
-            return approx_armijo(f0, ft, dphi0, dt, c1, g0, gt)
-        return ft <= f0 + c1 * t * dphi0
-
-    def accept(t, xt, ft, gt) -> LineSearchResult:
-        if not within_rounding(f0, ft, t, dphi0, c1):
+    def accept(t, xt, ft, gt, noise: bool) -> LineSearchResult:
+        if not noise:
             return LineSearchResult(True, t, xt, ft, gt, evals, conditions="strong-wolfe")
         return LineSearchResult(True, t, xt, ft, gt, evals, "approx. Wolfe (Δf below rounding)", conditions="approx-wolfe")
 
@@ -262,12 +264,12 @@ def strong_wolfe(
             lo_edge, hi_edge = sorted((lo + 0.1 * width, hi - 0.1 * width))
             if t is None or not (lo_edge <= t <= hi_edge):
                 t = lo + 0.5 * width
-            xt, ft, gt, dt = phi(t)
-            if not math.isfinite(ft) or not sufficient(t, ft, dt, gt) or ft >= f_lo:
+            xt, ft, gt, dt, ok, noise = phi(t)
+            if not ok or ft >= f_lo:
                 hi, f_hi, d_hi = t, ft, dt
             else:
                 if abs(dt) <= -c2 * dphi0:
-                    return accept(t, xt, ft, gt)
+                    return accept(t, xt, ft, gt, noise)
                 if dt * (hi - lo) >= 0:
                     hi, f_hi, d_hi = lo, f_lo, d_lo
                 lo, f_lo, d_lo = t, ft, dt
@@ -288,11 +290,11 @@ def strong_wolfe(
     t_prev, f_prev, d_prev = 0.0, f0, dphi0
     t = min(t0, t_max)
     for i in range(max_evals):
-        xt, ft, gt, dt = phi(t)
-        if not math.isfinite(ft) or not math.isfinite(dt) or not sufficient(t, ft, dt, gt) or (i > 0 and ft >= f_prev):
+        xt, ft, gt, dt, ok, noise = phi(t)
+        if not ok or not math.isfinite(dt) or (i > 0 and ft >= f_prev):
             return zoom(t_prev, f_prev, d_prev, t, ft, dt)
         if abs(dt) <= -c2 * dphi0:
-            return accept(t, xt, ft, gt)
+            return accept(t, xt, ft, gt, noise)
         if dt >= 0:
             return zoom(t, ft, dt, t_prev, f_prev, d_prev)
         if t >= t_max:
